@@ -1,0 +1,15 @@
+// Per-environment addon state and the init functions of each binding file.
+#pragma once
+
+#include <napi.h>
+
+namespace amaas::binding {
+
+struct AddonData {
+  Napi::FunctionReference packed_ctor;
+  static AddonData& Get(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
+};
+
+void InitGemm(Napi::Env env, Napi::Object exports);
+
+}  // namespace amaas::binding

@@ -1,0 +1,406 @@
+// GEMM driver: argument checks, packing, cache blocking and threading around the per-ISA
+// micro-kernels; plus the plain reference twin, softmax dispatch and the FMA peak probe.
+// Not here: any intrinsics (see kernels_*.cpp) or N-API (see binding/).
+//
+// Loop nest per worker (BLIS order): jc (NC cols of packed B) -> pc (KC) -> ic (MC rows, A packed
+// into MR-row panels) -> ir (MR) -> jr (NR) -> micro-kernel. B is always packed first (by
+// pack_b, or on the fly by sgemm). Workers own disjoint blocks of C, split by rows when M is
+// large and by columns otherwise, so no barrier is needed inside a call and the summation order
+// of each C element is independent of the thread count.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "amaas/gemm.h"
+#include "amaas/thread_pool.h"
+#include "cpu/kernels.h"
+
+namespace amaas {
+namespace cpu {
+
+const KernelTable& kernels_for(Isa isa) {
+#if defined(AMAAS_X86)
+  if (isa == Isa::kAvx512) return kernels_avx512();
+  if (isa == Isa::kAvx2) return kernels_avx2();
+#endif
+  (void)isa;
+  return kernels_scalar();
+}
+
+const KernelTable& active_kernels() { return kernels_for(active_isa()); }
+
+}  // namespace cpu
+
+namespace {
+
+using cpu::KernelTable;
+
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+constexpr size_t kAlign = 64;
+
+struct AlignedFree {
+  void operator()(float* p) const { std::free(p); }
+};
+using AlignedPtr = std::unique_ptr<float, AlignedFree>;
+
+float* aligned_floats(size_t n) {
+  size_t bytes = (n * sizeof(float) + kAlign - 1) / kAlign * kAlign;
+  void* p = std::aligned_alloc(kAlign, bytes ? bytes : kAlign);
+  if (!p) throw std::bad_alloc();
+  return static_cast<float*>(p);
+}
+
+// Per-calling-thread scratch, grown on demand (a batch-1 call must not hit malloc each time).
+struct Scratch {
+  AlignedPtr ptr;
+  size_t size = 0;
+  float* get(size_t n) {
+    if (n > size) {
+      ptr.reset(aligned_floats(n));
+      size = n;
+    }
+    return ptr.get();
+  }
+};
+thread_local Scratch t_scratch_b, t_scratch_a;
+
+int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+std::string num(int64_t v) { return std::to_string(v); }
+
+Status check_dims(int64_t M, int64_t N, int64_t K) {
+  if (M < 1 || N < 1 || K < 1 || M >= kMaxDim || N >= kMaxDim || K >= kMaxDim)
+    return InvalidArgument("GEMM sizes must be integers in [1, 2^31); received M=" + num(M) +
+                           ", N=" + num(N) + ", K=" + num(K));
+  return Status::Ok();
+}
+
+Status check_gemm(const float* C, int64_t ldc, const float* A, int64_t lda, const float* B,
+                  int64_t ldb, int64_t M, int64_t N, int64_t K, const GemmParams& p,
+                  bool b_packed) {
+  if (Status s = check_dims(M, N, K); !s.ok()) return s;
+  if (!C || !A || (!B && !b_packed)) return InvalidArgument("GEMM buffers must not be null");
+  int64_t a_cols = p.trans_a ? M : K;
+  if (lda < a_cols)
+    return ShapeMismatch("lda must be >= " + num(a_cols) + " (row length of A stored as " +
+                         (p.trans_a ? "(K,M)" : "(M,K)") + "); received lda=" + num(lda));
+  if (!b_packed) {
+    int64_t b_cols = p.trans_b ? K : N;
+    if (ldb < b_cols)
+      return ShapeMismatch("ldb must be >= " + num(b_cols) + " (row length of B stored as " +
+                           (p.trans_b ? "(N,K)" : "(K,N)") + "); received ldb=" + num(ldb));
+  }
+  if (ldc < N) return ShapeMismatch("ldc must be >= N (" + num(N) + "); received ldc=" + num(ldc));
+  return Status::Ok();
+}
+
+// A block (mc,kc) at (ic,pc) -> MR-row panels: dst[panel][k][r], rows past mc zero.
+void pack_a_block(float* dst, const float* A, int64_t lda, bool trans_a, int64_t ic, int64_t mc,
+                  int64_t pc, int64_t kc, int MR) {
+  for (int64_t ir = 0; ir < mc; ir += MR) {
+    int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+    float* panel = dst + ir * kc;  // (ir/MR)*MR*kc
+    if (!trans_a) {
+      for (int r = 0; r < mr; ++r) {
+        const float* src = A + (ic + ir + r) * lda + pc;
+        for (int64_t k = 0; k < kc; ++k) panel[k * MR + r] = src[k];
+      }
+    } else {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = A + (pc + k) * lda + ic + ir;
+        for (int r = 0; r < mr; ++r) panel[k * MR + r] = src[r];
+      }
+    }
+    if (mr < MR)
+      for (int64_t k = 0; k < kc; ++k)
+        for (int r = mr; r < MR; ++r) panel[k * MR + r] = 0.0f;
+  }
+}
+
+// Packed-B layout: for each KC block at pc, the NR-column panels of that block one after the
+// other: offset(pc, panel j) = pc*Npad + j*NR*kc_eff, each panel (kc_eff, NR), zero-padded.
+void pack_b_panels(float* dst, const float* B, int64_t ldb, bool trans_b, int64_t K, int64_t N,
+                   const KernelTable& kt, int64_t p0, int64_t p1) {
+  const int NR = kt.nr;
+  const int64_t npad = round_up(N, NR);
+  for (int64_t pc = 0; pc < K; pc += kt.kc) {
+    int64_t kc = std::min<int64_t>(kt.kc, K - pc);
+    for (int64_t j = p0; j < p1; ++j) {
+      float* panel = dst + pc * npad + j * NR * kc;
+      int64_t n0 = j * NR;
+      int nr = static_cast<int>(std::min<int64_t>(NR, N - n0));
+      if (!trans_b) {
+        for (int64_t k = 0; k < kc; ++k) {
+          const float* src = B + (pc + k) * ldb + n0;
+          float* d = panel + k * NR;
+          std::memcpy(d, src, sizeof(float) * nr);
+          for (int c = nr; c < NR; ++c) d[c] = 0.0f;
+        }
+      } else {
+        for (int c = 0; c < nr; ++c) {
+          const float* src = B + (n0 + c) * ldb + pc;
+          for (int64_t k = 0; k < kc; ++k) panel[k * NR + c] = src[k];
+        }
+        if (nr < NR)
+          for (int64_t k = 0; k < kc; ++k)
+            for (int c = nr; c < NR; ++c) panel[k * NR + c] = 0.0f;
+      }
+    }
+  }
+}
+
+size_t packed_b_floats(int64_t K, int64_t N, const KernelTable& kt) {
+  return static_cast<size_t>(K) * static_cast<size_t>(round_up(N, kt.nr));
+}
+
+void pack_b_parallel(float* dst, const float* B, int64_t ldb, bool trans_b, int64_t K, int64_t N,
+                     const KernelTable& kt) {
+  int64_t panels = round_up(N, kt.nr) / kt.nr;
+  auto& pool = ThreadPool::instance();
+  if (static_cast<double>(K) * N < 65536.0) {
+    pack_b_panels(dst, B, ldb, trans_b, K, N, kt, 0, panels);
+    return;
+  }
+  pool.parallel_for(panels, [&](int64_t b, int64_t e, int) {
+    pack_b_panels(dst, B, ldb, trans_b, K, N, kt, b, e);
+  });
+}
+
+// The compute phase on a packed B.
+Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, int64_t lda,
+                  const float* Bp, int64_t M, int64_t N, int64_t K, const GemmParams& p) {
+  const int MR = kt.mr, NR = kt.nr;
+  const int64_t npad = round_up(N, NR);
+  auto& pool = ThreadPool::instance();
+  // Tiny problems: one thread; the hand-off would cost more than the work.
+  const double flops = 2.0 * M * N * K;
+  int T = flops < 2.0e5 ? 1 : pool.threads();
+  // Split rows when there are enough for every worker to get whole MR panels, else columns.
+  bool split_rows = M >= int64_t(4) * MR * T;
+  int64_t units = split_rows ? (M + MR - 1) / MR : npad / NR;
+  if (units < T) T = static_cast<int>(std::max<int64_t>(1, units));
+  const int64_t mc_max = std::min<int64_t>(kt.mc, round_up(M, MR));
+  const int64_t kc_max = std::min<int64_t>(kt.kc, K);
+  float* a_scratch;
+  try {
+    a_scratch = t_scratch_a.get(static_cast<size_t>(T) * mc_max * kc_max);
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory for GEMM packing buffers");
+  }
+  const bool has_epilogue = p.bias != nullptr || p.act != Activation::kIdentity;
+
+  auto work = [&](int64_t u0, int64_t u1, int w) {
+    int64_t m0 = 0, m1 = M, n0 = 0, n1 = N;
+    if (split_rows) {
+      m0 = u0 * MR;
+      m1 = std::min<int64_t>(M, u1 * MR);
+    } else {
+      n0 = u0 * NR;
+      n1 = std::min<int64_t>(N, u1 * NR);
+    }
+    float* ap = a_scratch + static_cast<size_t>(w) * mc_max * kc_max;
+    for (int64_t jc = n0; jc < n1; jc += kt.nc) {
+      int64_t jc_end = std::min<int64_t>(n1, jc + kt.nc);
+      for (int64_t pc = 0; pc < K; pc += kt.kc) {
+        int64_t kc = std::min<int64_t>(kt.kc, K - pc);
+        float beta = pc == 0 ? p.beta : 1.0f;
+        bool last = pc + kc == K;
+        const float* bblock = Bp + pc * npad;
+        for (int64_t ic = m0; ic < m1; ic += kt.mc) {
+          int64_t mc = std::min<int64_t>(kt.mc, m1 - ic);
+          pack_a_block(ap, A, lda, p.trans_a, ic, mc, pc, kc, MR);
+          for (int64_t ir = 0; ir < mc; ir += MR) {
+            int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
+            const float* apanel = ap + ir * kc;
+            float* crow = C + (ic + ir) * ldc;
+            for (int64_t jr = jc; jr < jc_end; jr += NR) {
+              int nr = static_cast<int>(std::min<int64_t>(NR, jc_end - jr));
+              kt.sgemm_micro(crow + jr, ldc, apanel, bblock + (jr / NR) * NR * kc, kc, mr, nr,
+                             p.alpha, beta);
+              if (last && has_epilogue)
+                kt.epilogue(crow + jr, ldc, mr, nr, p.bias ? p.bias + jr : nullptr, p.act);
+            }
+          }
+        }
+      }
+    }
+  };
+  if (T <= 1) {
+    work(0, units, 0);
+  } else {
+    // Static split of `units` into T nearly equal ranges.
+    pool.parallel_for(T, [&](int64_t b, int64_t e, int) {
+      for (int64_t t = b; t < e; ++t) work(units * t / T, units * (t + 1) / T, static_cast<int>(t));
+    });
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const char* activation_name(Activation a) {
+  switch (a) {
+    case Activation::kIdentity: return "identity";
+    case Activation::kRelu: return "relu";
+    case Activation::kSigmoid: return "sigmoid";
+    case Activation::kTanh: return "tanh";
+    case Activation::kGelu: return "gelu";
+  }
+  return "identity";
+}
+
+bool parse_activation(const char* name, Activation* out) {
+  static const Activation all[] = {Activation::kIdentity, Activation::kRelu, Activation::kSigmoid,
+                                   Activation::kTanh, Activation::kGelu};
+  for (Activation a : all)
+    if (std::strcmp(name, activation_name(a)) == 0) {
+      *out = a;
+      return true;
+    }
+  return false;
+}
+
+Status sgemm(float* C, int64_t ldc, const float* A, int64_t lda, const float* B, int64_t ldb,
+             int64_t M, int64_t N, int64_t K, const GemmParams& p) {
+  if (Status s = check_gemm(C, ldc, A, lda, B, ldb, M, N, K, p, false); !s.ok()) return s;
+  const KernelTable& kt = cpu::active_kernels();
+  float* bp;
+  try {
+    bp = t_scratch_b.get(packed_b_floats(K, N, kt));
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory packing B (" + num(K) + "x" + num(N) + ")");
+  }
+  pack_b_parallel(bp, B, ldb, p.trans_b, K, N, kt);
+  return run_packed(kt, C, ldc, A, lda, bp, M, N, K, p);
+}
+
+Status sgemm_reference(float* C, int64_t ldc, const float* A, int64_t lda, const float* B,
+                       int64_t ldb, int64_t M, int64_t N, int64_t K, const GemmParams& p) {
+  if (Status s = check_gemm(C, ldc, A, lda, B, ldb, M, N, K, p, false); !s.ok()) return s;
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      double acc = 0.0;
+      for (int64_t k = 0; k < K; ++k) {
+        double a = p.trans_a ? A[k * lda + i] : A[i * lda + k];
+        double b = p.trans_b ? B[j * ldb + k] : B[k * ldb + j];
+        acc += a * b;
+      }
+      double c = static_cast<double>(p.alpha) * acc;
+      if (p.beta != 0.0f) c += static_cast<double>(p.beta) * C[i * ldc + j];
+      if (p.bias) c += p.bias[j];
+      C[i * ldc + j] = cpu::activate_scalar(static_cast<float>(c), p.act);
+    }
+  }
+  return Status::Ok();
+}
+
+PackedB::~PackedB() { std::free(data_); }
+
+Status pack_b(std::unique_ptr<PackedB>* out, const float* B, int64_t ldb, int64_t K, int64_t N,
+              bool trans_b) {
+  if (Status s = check_dims(1, N, K); !s.ok()) return s;
+  if (!B) return InvalidArgument("B must not be null");
+  int64_t b_cols = trans_b ? K : N;
+  if (ldb < b_cols)
+    return ShapeMismatch("ldb must be >= " + num(b_cols) + "; received ldb=" + num(ldb));
+  const KernelTable& kt = cpu::active_kernels();
+  std::unique_ptr<PackedB> pb(new (std::nothrow) PackedB());
+  if (!pb) return Status(ErrorCode::kOutOfMemory, "out of memory");
+  size_t n = packed_b_floats(K, N, kt);
+  try {
+    pb->data_ = aligned_floats(n);
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory packing B (" + num(K) + "x" + num(N) + ")");
+  }
+  pb->k_ = K;
+  pb->n_ = N;
+  pb->isa_ = kt.isa;
+  pb->bytes_ = n * sizeof(float);
+  pack_b_parallel(pb->data_, B, ldb, trans_b, K, N, kt);
+  *out = std::move(pb);
+  return Status::Ok();
+}
+
+Status sgemm_packed(float* C, int64_t ldc, const float* A, int64_t lda, const PackedB& B,
+                    int64_t M, const GemmParams& p) {
+  if (Status s = check_gemm(C, ldc, A, lda, nullptr, 0, M, B.n(), B.k(), p, true); !s.ok())
+    return s;
+  return run_packed(cpu::kernels_for(B.isa()), C, ldc, A, lda, B.data(), M, B.n(), B.k(), p);
+}
+
+static Status check_softmax(const float* Y, int64_t ldy, const float* X, int64_t ldx,
+                            int64_t rows, int64_t cols) {
+  if (rows < 1 || cols < 1 || rows >= kMaxDim || cols >= kMaxDim)
+    return InvalidArgument("softmax sizes must be integers in [1, 2^31); received rows=" +
+                           num(rows) + ", cols=" + num(cols));
+  if (!Y || !X) return InvalidArgument("softmax buffers must not be null");
+  if (ldx < cols || ldy < cols)
+    return ShapeMismatch("softmax row strides must be >= cols (" + num(cols) + "); received ldx=" +
+                         num(ldx) + ", ldy=" + num(ldy));
+  return Status::Ok();
+}
+
+Status softmax_rows(float* Y, int64_t ldy, const float* X, int64_t ldx, int64_t rows,
+                    int64_t cols) {
+  if (Status s = check_softmax(Y, ldy, X, ldx, rows, cols); !s.ok()) return s;
+  const KernelTable& kt = cpu::active_kernels();
+  if (static_cast<double>(rows) * cols < 32768.0) {
+    kt.softmax(Y, ldy, X, ldx, rows, cols);
+    return Status::Ok();
+  }
+  ThreadPool::instance().parallel_for(rows, [&](int64_t b, int64_t e, int) {
+    kt.softmax(Y + b * ldy, ldy, X + b * ldx, ldx, e - b, cols);
+  });
+  return Status::Ok();
+}
+
+Status softmax_rows_reference(float* Y, int64_t ldy, const float* X, int64_t ldx, int64_t rows,
+                              int64_t cols) {
+  if (Status s = check_softmax(Y, ldy, X, ldx, rows, cols); !s.ok()) return s;
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* x = X + i * ldx;
+    float* y = Y + i * ldy;
+    double mx = x[0];
+    for (int64_t j = 1; j < cols; ++j) mx = std::max<double>(mx, x[j]);
+    double sum = 0.0;
+    for (int64_t j = 0; j < cols; ++j) sum += std::exp(static_cast<double>(x[j]) - mx);
+    for (int64_t j = 0; j < cols; ++j)
+      y[j] = static_cast<float>(std::exp(static_cast<double>(x[j]) - mx) / sum);
+  }
+  return Status::Ok();
+}
+
+double measure_fma_peak_gflops(int threads, double seconds) {
+  using clock = std::chrono::steady_clock;
+  const KernelTable& kt = cpu::active_kernels();
+  threads = std::max(1, threads);
+  // Calibrate the iteration count on one thread.
+  int64_t iters = 1 << 16;
+  for (;;) {
+    auto t0 = clock::now();
+    kt.fma_probe(iters);
+    double dt = std::chrono::duration<double>(clock::now() - t0).count();
+    if (dt > 0.02 || iters > (int64_t(1) << 40)) {
+      iters = static_cast<int64_t>(iters * (seconds / dt));
+      break;
+    }
+    iters *= 4;
+  }
+  iters = std::max<int64_t>(iters, 1024);
+  std::vector<double> flops(threads, 0.0);
+  auto t0 = clock::now();
+  ThreadPool::instance().parallel_for(threads, [&](int64_t b, int64_t e, int) {
+    for (int64_t t = b; t < e; ++t) flops[t] = kt.fma_probe(iters);
+  });
+  double dt = std::chrono::duration<double>(clock::now() - t0).count();
+  double total = 0;
+  for (double f : flops) total += f;
+  return total / dt / 1e9;
+}
+
+}  // namespace amaas
