@@ -5,7 +5,7 @@ const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-const build = path.join(root, 'build', 'ctest');
+const build = path.join(root, 'build-ctest');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 run('cmake', ['-S', '.', '-B', build, '-DAMAAS_BUILD_ADDON=OFF', '-DAMAAS_BUILD_TESTS=ON', '-DCMAKE_BUILD_TYPE=Release']);
 run('cmake', ['--build', build, '--parallel', '2']);

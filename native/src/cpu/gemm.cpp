@@ -186,13 +186,16 @@ Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, 
   if (units < T) T = static_cast<int>(std::max<int64_t>(1, units));
   const int64_t mc_max = std::min<int64_t>(kt.mc, round_up(M, MR));
   const int64_t kc_max = std::min<int64_t>(kt.kc, K);
-  float* a_scratch;
+  float* a_scratch = nullptr;
   try {
-    a_scratch = t_scratch_a.get(static_cast<size_t>(T) * mc_max * kc_max);
+    if (M >= MR) a_scratch = t_scratch_a.get(static_cast<size_t>(T) * mc_max * kc_max);
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "out of memory for GEMM packing buffers");
   }
   const bool has_epilogue = p.bias != nullptr || p.act != Activation::kIdentity;
+  // Small M: read A in place; packing would mostly write zero padding.
+  const bool direct_a = M < MR;
+  const int64_t a_rs = p.trans_a ? 1 : lda, a_ks = p.trans_a ? lda : 1;
 
   auto work = [&](int64_t u0, int64_t u1, int w) {
     int64_t m0 = 0, m1 = M, n0 = 0, n1 = N;
@@ -203,7 +206,7 @@ Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, 
       n0 = u0 * NR;
       n1 = std::min<int64_t>(N, u1 * NR);
     }
-    float* ap = a_scratch + static_cast<size_t>(w) * mc_max * kc_max;
+    float* ap = a_scratch ? a_scratch + static_cast<size_t>(w) * mc_max * kc_max : nullptr;
     for (int64_t jc = n0; jc < n1; jc += kt.nc) {
       int64_t jc_end = std::min<int64_t>(n1, jc + kt.nc);
       for (int64_t pc = 0; pc < K; pc += kt.kc) {
@@ -213,15 +216,20 @@ Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, 
         const float* bblock = Bp + pc * npad;
         for (int64_t ic = m0; ic < m1; ic += kt.mc) {
           int64_t mc = std::min<int64_t>(kt.mc, m1 - ic);
-          pack_a_block(ap, A, lda, p.trans_a, ic, mc, pc, kc, MR);
+          if (!direct_a) pack_a_block(ap, A, lda, p.trans_a, ic, mc, pc, kc, MR);
           for (int64_t ir = 0; ir < mc; ir += MR) {
             int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
             const float* apanel = ap + ir * kc;
+            const float* adirect = A + (ic + ir) * a_rs + pc * a_ks;
             float* crow = C + (ic + ir) * ldc;
             for (int64_t jr = jc; jr < jc_end; jr += NR) {
               int nr = static_cast<int>(std::min<int64_t>(NR, jc_end - jr));
-              kt.sgemm_micro(crow + jr, ldc, apanel, bblock + (jr / NR) * NR * kc, kc, mr, nr,
-                             p.alpha, beta);
+              const float* bpanel = bblock + (jr / NR) * NR * kc;
+              if (direct_a)
+                kt.sgemm_micro_direct(crow + jr, ldc, adirect, a_rs, a_ks, bpanel, kc, mr, nr,
+                                      p.alpha, beta);
+              else
+                kt.sgemm_micro(crow + jr, ldc, apanel, bpanel, kc, mr, nr, p.alpha, beta);
               if (last && has_epilogue)
                 kt.epilogue(crow + jr, ldc, mr, nr, p.bias ? p.bias + jr : nullptr, p.act);
             }

@@ -15,6 +15,12 @@ namespace amaas::cpu {
 using MicroKernelFn = void (*)(float* C, int64_t ldc, const float* Ap, const float* Bp,
                                int64_t kc, int mr, int nr, float alpha, float beta);
 
+// Same product with A read in place (no packing): row r, step k at A[r*a_rs + k*a_ks]. Used for
+// small M, where packing (and zero-padding to MR rows) would cost more than the product.
+using MicroKernelDirectFn = void (*)(float* C, int64_t ldc, const float* A, int64_t a_rs,
+                                     int64_t a_ks, const float* Bp, int64_t kc, int mr, int nr,
+                                     float alpha, float beta);
+
 // C tile (mr, nr) += bias (nr, may be null), then activation, in place.
 using EpilogueFn = void (*)(float* C, int64_t ldc, int mr, int nr, const float* bias,
                             Activation act);
@@ -31,6 +37,7 @@ struct KernelTable {
   int mr, nr;        // micro-tile
   int kc, mc, nc;    // cache blocking: A block (mc,kc) in L2, B block (kc,nc) in L2, A panel in L1
   MicroKernelFn sgemm_micro;
+  MicroKernelDirectFn sgemm_micro_direct;
   EpilogueFn epilogue;
   SoftmaxFn softmax;
   FmaProbeFn fma_probe;

@@ -20,9 +20,20 @@ inline __m256i lane_mask(int n) {  // first n (clamped to 0..8) lanes set
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
 }
 
-template <int ROWS>
-void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t kc, int nr,
-                float alpha, float beta) {
+// A element (row r, step k): packed panels (MR floats per k) or in place with two strides.
+struct PackedA {
+  const float* p;
+  const float* at(int r, int64_t k) const { return p + k * kMR + r; }
+};
+struct DirectA {
+  const float* p;
+  int64_t rs, ks;
+  const float* at(int r, int64_t k) const { return p + r * rs + k * ks; }
+};
+
+template <int ROWS, class AAccess>
+void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t kc, int nr,
+                     float alpha, float beta) {
   constexpr bool kSplit = ROWS <= 2;
   __m256 acc[ROWS][2], acc2[kSplit ? ROWS : 1][2];
 #pragma GCC unroll 8
@@ -33,28 +44,26 @@ void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t
   int64_t k = 0;
   if constexpr (kSplit) {
     for (; k + 1 < kc; k += 2) {
-      const float* a = Ap + k * kMR;
       const float* b = Bp + k * kNR;
       __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
       __m256 b2 = _mm256_loadu_ps(b + kNR), b3 = _mm256_loadu_ps(b + kNR + 8);
 #pragma GCC unroll 8
       for (int r = 0; r < ROWS; ++r) {
-        __m256 av = _mm256_broadcast_ss(a + r);
+        __m256 av = _mm256_broadcast_ss(Ap.at(r, k));
         acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
-        __m256 av2 = _mm256_broadcast_ss(a + kMR + r);
+        __m256 av2 = _mm256_broadcast_ss(Ap.at(r, k + 1));
         acc2[r][0] = _mm256_fmadd_ps(av2, b2, acc2[r][0]);
         acc2[r][1] = _mm256_fmadd_ps(av2, b3, acc2[r][1]);
       }
     }
   }
   for (; k < kc; ++k) {
-    const float* a = Ap + k * kMR;
     const float* b = Bp + k * kNR;
     __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
 #pragma GCC unroll 8
     for (int r = 0; r < ROWS; ++r) {
-      __m256 av = _mm256_broadcast_ss(a + r);
+      __m256 av = _mm256_broadcast_ss(Ap.at(r, k));
       acc[r][0] = _mm256_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm256_fmadd_ps(av, b1, acc[r][1]);
     }
@@ -88,6 +97,31 @@ void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t
       _mm256_maskstore_ps(c, m0, c0);
       _mm256_maskstore_ps(c + 8, m1, c1);
     }
+  }
+}
+
+
+template <int ROWS>
+void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t kc, int nr,
+                float alpha, float beta) {
+  micro_rows_impl<ROWS>(C, ldc, PackedA{Ap}, Bp, kc, nr, alpha, beta);
+}
+
+template <int ROWS>
+void micro_rows_direct(float* C, int64_t ldc, const float* A, int64_t a_rs, int64_t a_ks,
+                       const float* Bp, int64_t kc, int nr, float alpha, float beta) {
+  micro_rows_impl<ROWS>(C, ldc, DirectA{A, a_rs, a_ks}, Bp, kc, nr, alpha, beta);
+}
+
+void micro_direct_avx2(float* C, int64_t ldc, const float* A, int64_t a_rs, int64_t a_ks,
+                       const float* Bp, int64_t kc, int mr, int nr, float alpha, float beta) {
+  switch (mr) {
+    case 1: return micro_rows_direct<1>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+    case 2: return micro_rows_direct<2>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+    case 3: return micro_rows_direct<3>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+    case 4: return micro_rows_direct<4>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+    case 5: return micro_rows_direct<5>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+    default: return micro_rows_direct<6>(C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
   }
 }
 
@@ -194,7 +228,7 @@ double fma_probe_avx2(int64_t iters) {
 
 const KernelTable& kernels_avx2() {
   static const KernelTable t = {Isa::kAvx2, kMR,        kNR,          256, 96, 1024,
-                                micro_avx2, epilogue_avx2, softmax_avx2, fma_probe_avx2};
+                                micro_avx2, micro_direct_avx2, epilogue_avx2, softmax_avx2, fma_probe_avx2};
   return t;
 }
 

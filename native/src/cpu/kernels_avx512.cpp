@@ -30,9 +30,20 @@ inline __mmask16 lane_mask(int n) {  // first n (0..16) lanes
 
 // ROWS active rows of the 6-row panel. For 1-2 rows the k loop runs two independent
 // accumulator sets (even/odd k) so the FMA latency (4 cycles) is hidden: the batch-1 path.
-template <int ROWS>
-void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t kc, int nr,
-                float alpha, float beta) {
+// A element (row r, step k): packed panels (MR floats per k) or in place with two strides.
+struct PackedA {
+  const float* p;
+  const float* at(int r, int64_t k) const { return p + k * kMR + r; }
+};
+struct DirectA {
+  const float* p;
+  int64_t rs, ks;
+  const float* at(int r, int64_t k) const { return p + r * rs + k * ks; }
+};
+
+template <int ROWS, class AAccess>
+void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t kc, int nr,
+                     float alpha, float beta) {
   constexpr bool kSplit = ROWS <= 2;
   __m512 acc[ROWS][2], acc2[kSplit ? ROWS : 1][2];
 #pragma GCC unroll 16
@@ -47,28 +58,26 @@ void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t
   int64_t k = 0;
   if constexpr (kSplit) {
     for (; k + 1 < kc; k += 2) {
-      const float* a = Ap + k * kMR;
       const float* b = Bp + k * kNR;
       __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
       __m512 b2 = _mm512_loadu_ps(b + kNR), b3 = _mm512_loadu_ps(b + kNR + 16);
 #pragma GCC unroll 16
       for (int r = 0; r < ROWS; ++r) {
-        __m512 av = _mm512_set1_ps(a[r]);
+        __m512 av = _mm512_set1_ps(*Ap.at(r, k));
         acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
         acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
-        __m512 av2 = _mm512_set1_ps(a[kMR + r]);
+        __m512 av2 = _mm512_set1_ps(*Ap.at(r, k + 1));
         acc2[r][0] = _mm512_fmadd_ps(av2, b2, acc2[r][0]);
         acc2[r][1] = _mm512_fmadd_ps(av2, b3, acc2[r][1]);
       }
     }
   }
   for (; k < kc; ++k) {
-    const float* a = Ap + k * kMR;
     const float* b = Bp + k * kNR;
     __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
-      __m512 av = _mm512_set1_ps(a[r]);
+      __m512 av = _mm512_set1_ps(*Ap.at(r, k));
       acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
       acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
     }
@@ -95,12 +104,38 @@ void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t
   }
 }
 
+
+template <int ROWS>
+void micro_rows(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t kc, int nr,
+                float alpha, float beta) {
+  micro_rows_impl<ROWS>(C, ldc, PackedA{Ap}, Bp, kc, nr, alpha, beta);
+}
+
+template <int ROWS>
+void micro_rows_direct(float* C, int64_t ldc, const float* A, int64_t a_rs, int64_t a_ks,
+                       const float* Bp, int64_t kc, int nr, float alpha, float beta) {
+  micro_rows_impl<ROWS>(C, ldc, DirectA{A, a_rs, a_ks}, Bp, kc, nr, alpha, beta);
+}
+
 template <int... R>
 constexpr auto make_micro_table(std::integer_sequence<int, R...>) {
   using Fn = void (*)(float*, int64_t, const float*, const float*, int64_t, int, float, float);
   return std::array<Fn, sizeof...(R)>{&micro_rows<R + 1>...};
 }
 constexpr auto kMicroByRows = make_micro_table(std::make_integer_sequence<int, kMR>{});
+
+template <int... R>
+constexpr auto make_direct_table(std::integer_sequence<int, R...>) {
+  using Fn = void (*)(float*, int64_t, const float*, int64_t, int64_t, const float*, int64_t, int,
+                      float, float);
+  return std::array<Fn, sizeof...(R)>{&micro_rows_direct<R + 1>...};
+}
+constexpr auto kDirectByRows = make_direct_table(std::make_integer_sequence<int, kMR>{});
+
+void micro_direct_avx512(float* C, int64_t ldc, const float* A, int64_t a_rs, int64_t a_ks,
+                         const float* Bp, int64_t kc, int mr, int nr, float alpha, float beta) {
+  kDirectByRows[mr - 1](C, ldc, A, a_rs, a_ks, Bp, kc, nr, alpha, beta);
+}
 
 void micro_avx512(float* C, int64_t ldc, const float* Ap, const float* Bp, int64_t kc, int mr,
                   int nr, float alpha, float beta) {
@@ -178,7 +213,7 @@ double fma_probe_avx512(int64_t iters) {
 const KernelTable& kernels_avx512() {
   static const KernelTable t = {Isa::kAvx512, kMR,          kNR,
                                 AMAAS_AVX512_KC, AMAAS_AVX512_MC, AMAAS_AVX512_NC,
-                                micro_avx512, epilogue_avx512, softmax_avx512,
+                                micro_avx512, micro_direct_avx512, epilogue_avx512, softmax_avx512,
                                 fma_probe_avx512};
   return t;
 }

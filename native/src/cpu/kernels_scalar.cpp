@@ -30,6 +30,23 @@ void micro_scalar(float* C, int64_t ldc, const float* Ap, const float* Bp, int64
   }
 }
 
+void micro_direct_scalar(float* C, int64_t ldc, const float* A, int64_t a_rs, int64_t a_ks,
+                         const float* Bp, int64_t kc, int mr, int nr, float alpha, float beta) {
+  float acc[kMR][kNR] = {};
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* b = Bp + k * kNR;
+    for (int r = 0; r < mr; ++r) {
+      float a = A[r * a_rs + k * a_ks];
+      for (int c = 0; c < kNR; ++c) acc[r][c] += a * b[c];
+    }
+  }
+  for (int r = 0; r < mr; ++r) {
+    float* crow = C + r * ldc;
+    for (int c = 0; c < nr; ++c)
+      crow[c] = alpha * acc[r][c] + (beta == 0.0f ? 0.0f : beta * crow[c]);
+  }
+}
+
 void epilogue_scalar(float* C, int64_t ldc, int mr, int nr, const float* bias, Activation act) {
   for (int r = 0; r < mr; ++r) {
     float* crow = C + r * ldc;
@@ -89,7 +106,7 @@ float activate_scalar(float x, Activation act) {
 
 const KernelTable& kernels_scalar() {
   static const KernelTable t = {Isa::kScalar, kMR,           kNR,          256, 64, 1024,
-                                micro_scalar, epilogue_scalar, softmax_scalar, fma_probe_scalar};
+                                micro_scalar, micro_direct_scalar, epilogue_scalar, softmax_scalar, fma_probe_scalar};
   return t;
 }
 

@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include <string>
 #if defined(__linux__)
+#include <pthread.h>
 #include <sched.h>
 #endif
 #if defined(__x86_64__) || defined(_M_X64)
@@ -35,6 +37,31 @@ int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// Pins pool worker w (w >= 1) to the w-th CPU of the process's affinity set, leaving the first
+// to the caller (the JS thread): without it the scheduler sometimes puts caller and worker on
+// each other's cores, and a batch-1 GEMV no longer finds its half of the weights in its L2.
+// AMAAS_PIN=0 disables it (e.g. when several processes share the machine).
+void pin_worker(int w) {
+#if defined(__linux__)
+  if (const char* env = std::getenv("AMAAS_PIN"); env && std::string(env) == "0") return;
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  int seen = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    if (seen++ == w) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+      return;
+    }
+  }
+#else
+  (void)w;
+#endif
 }
 
 int detect_threads() {
@@ -82,6 +109,7 @@ struct ThreadPool::Impl {
   }
 
   void worker_loop(int w) {
+    pin_worker(w);
     t_in_pool_job = true;  // nested parallel calls from a job run inline
     uint64_t seen = 0;
     for (;;) {

@@ -1,0 +1,103 @@
+// The one error hierarchy of AMaaS: every error carries a stable string `code`.
+// Native errors arrive as plain Errors with a code and are re-thrown as these classes by
+// `fromNative`; nothing here knows about HTTP (the server maps codes to statuses).
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'SHAPE_MISMATCH'
+  | 'INVALID_TYPE'
+  | 'OUT_OF_MEMORY'
+  | 'RESOURCE_BUSY'
+  | 'UNAVAILABLE'
+  | 'INTERNAL'
+  | 'NATIVE_NOT_BUILT'
+  | 'DISPOSED';
+
+export class AmaasError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A value outside its domain: negative size, NaN, unknown option. */
+export class ArgumentError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_ARGUMENT', message, options);
+  }
+}
+
+/** Shapes or strides that do not fit together. */
+export class ShapeError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SHAPE_MISMATCH', message, options);
+  }
+}
+
+/** A value of the wrong type (a Float64Array where a Float32Array is needed, ...). */
+export class TypeMismatchError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_TYPE', message, options);
+  }
+}
+
+/** An object in use by a running operation (a tensor written by an async call). */
+export class BusyError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RESOURCE_BUSY', message, options);
+  }
+}
+
+/** Used after dispose(). */
+export class DisposedError extends AmaasError {
+  constructor(message: string) {
+    super('DISPOSED', message);
+  }
+}
+
+/** A capability this machine lacks (an ISA level, a GPU). */
+export class UnavailableError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNAVAILABLE', message, options);
+  }
+}
+
+export class OutOfMemoryError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OUT_OF_MEMORY', message, options);
+  }
+}
+
+export class InternalError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INTERNAL', message, options);
+  }
+}
+
+const byCode: Record<string, new (message: string, options?: { cause?: unknown }) => AmaasError> = {
+  INVALID_ARGUMENT: ArgumentError,
+  SHAPE_MISMATCH: ShapeError,
+  INVALID_TYPE: TypeMismatchError,
+  RESOURCE_BUSY: BusyError,
+  UNAVAILABLE: UnavailableError,
+  OUT_OF_MEMORY: OutOfMemoryError,
+  INTERNAL: InternalError,
+};
+
+/** Converts an error thrown by the addon into the matching AmaasError subclass. */
+export function fromNative(err: unknown): AmaasError {
+  if (err instanceof AmaasError) return err;
+  // Not `instanceof Error`: the addon creates errors in the main realm, which differs from a
+  // vm context's (jest, REPL sandboxes), so test the shape instead.
+  if (typeof err === 'object' && err !== null && typeof (err as Error).message === 'string') {
+    const code = (err as Error & { code?: unknown }).code;
+    const Cls = typeof code === 'string' ? byCode[code] : undefined;
+    const message = (err as Error).message;
+    if (Cls) return new Cls(message, { cause: err });
+    if (code === 'NATIVE_NOT_BUILT') return new AmaasError('NATIVE_NOT_BUILT', message, { cause: err });
+    return new InternalError(`native engine error: ${(err as Error).message}`, { cause: err });
+  }
+  return new InternalError(`native engine error: ${String(err)}`);
+}

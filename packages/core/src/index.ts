@@ -1,0 +1,31 @@
+// @amaas/core: the library applications import. Tensors and dense ops over the native engine,
+// engine settings, and the error hierarchy. Models, training and serving build on these.
+export { Tensor, isTensor } from './tensor';
+export type { Shape } from './tensor';
+export {
+  matmul,
+  matmulSync,
+  linear,
+  linearSync,
+  softmax,
+  softmaxSync,
+  PackedLinear,
+  packLinear,
+  ACTIVATIONS,
+  ASYNC_MIN_FLOPS,
+} from './ops';
+export type { Activation, MatmulOptions, LinearOptions } from './ops';
+export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
+export type { EngineInfo, IsaName } from './engine';
+export {
+  AmaasError,
+  ArgumentError,
+  ShapeError,
+  TypeMismatchError,
+  BusyError,
+  DisposedError,
+  UnavailableError,
+  OutOfMemoryError,
+  InternalError,
+} from './errors';
+export type { ErrorCode } from './errors';
