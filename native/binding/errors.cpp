@@ -51,14 +51,19 @@ std::string Describe(const Napi::Value& v) {
 bool IsNullish(const Napi::Value& v) { return v.IsUndefined() || v.IsNull(); }
 
 F32Arg ReadF32(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  // One N-API call on the hot path (a batch-1 inference call reads several of these).
   Napi::Value v = info[i];
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_status st = napi_get_typedarray_info(info.Env(), v, &type, &length, &data, nullptr, nullptr);
+  if (st != napi_ok || type != napi_float32_array)
     ThrowCode(info.Env(), ErrorCode::kInvalidType,
               std::string("Expected Float32Array for ") + name + " but received " + Describe(v));
   F32Arg a;
-  a.array = v.As<Napi::Float32Array>();
-  a.length = a.array.ElementLength();
-  a.data = a.length ? a.array.Data() : nullptr;
+  a.array = Napi::Float32Array(info.Env(), v);
+  a.length = length;
+  a.data = length ? static_cast<float*>(data) : nullptr;
   if (a.length && !a.data)
     ThrowCode(info.Env(), ErrorCode::kInvalidArgument,
               std::string(name) + " is backed by a detached ArrayBuffer");
@@ -68,8 +73,9 @@ F32Arg ReadF32(const Napi::CallbackInfo& info, size_t i, const char* name) {
 static double ReadIntLike(const Napi::CallbackInfo& info, size_t i, const char* name,
                           const char* expected, double min) {
   Napi::Value v = info[i];
-  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : std::nan("");
-  if (!v.IsNumber() || !std::isfinite(d) || d != std::floor(d) || d < min || d > 9007199254740991.0)
+  double d = 0;
+  bool is_number = napi_get_value_double(info.Env(), v, &d) == napi_ok;
+  if (!is_number || !std::isfinite(d) || d != std::floor(d) || d < min || d > 9007199254740991.0)
     ThrowCode(info.Env(), ErrorCode::kInvalidArgument,
               std::string("Expected ") + expected + " for " + name + " but received " + Describe(v));
   return d;
@@ -85,18 +91,20 @@ int64_t ReadNonNegativeInt(const Napi::CallbackInfo& info, size_t i, const char*
 
 bool ReadBool(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
-  if (!v.IsBoolean())
+  bool b = false;
+  if (napi_get_value_bool(info.Env(), v, &b) != napi_ok)
     ThrowCode(info.Env(), ErrorCode::kInvalidArgument,
               std::string("Expected boolean for ") + name + " but received " + Describe(v));
-  return v.As<Napi::Boolean>().Value();
+  return b;
 }
 
 double ReadNumber(const Napi::CallbackInfo& info, size_t i, const char* name) {
   Napi::Value v = info[i];
-  if (!v.IsNumber())
+  double d = 0;
+  if (napi_get_value_double(info.Env(), v, &d) != napi_ok)
     ThrowCode(info.Env(), ErrorCode::kInvalidArgument,
               std::string("Expected number for ") + name + " but received " + Describe(v));
-  return v.As<Napi::Number>().DoubleValue();
+  return d;
 }
 
 float* CheckedMatrix(Napi::Env env, const F32Arg& a, int64_t offset, int64_t rows, int64_t cols,

@@ -28,7 +28,7 @@ const float* ReadBias(const Napi::CallbackInfo& info, size_t i, int64_t N,
   if (IsNullish(info[i])) return nullptr;
   F32Arg b = ReadF32(info, i, "bias");
   int64_t off = ReadNonNegativeInt(info, i + 1, "biasOffset");
-  keep->push_back(b.array);
+  if (keep) keep->push_back(b.array);
   return CheckedMatrix(info.Env(), b, off, 1, N, N, "bias");
 }
 
@@ -45,7 +45,8 @@ struct GemmCall {
 };
 
 // (C, cOff, ldc, A, aOff, lda, B, bOff, ldb, M, N, K, transA, transB, alpha, beta, bias, biasOff, act)
-GemmCall ParseGemm(const Napi::CallbackInfo& info) {
+// `for_async`: collect references that keep the inputs alive until a worker settles.
+GemmCall ParseGemm(const Napi::CallbackInfo& info, bool for_async) {
   Napi::Env env = info.Env();
   if (info.Length() != 19)
     ThrowCode(env, ErrorCode::kInvalidArgument,
@@ -64,7 +65,7 @@ GemmCall ParseGemm(const Napi::CallbackInfo& info) {
   g.p.trans_b = ReadBool(info, 13, "transB");
   g.p.alpha = static_cast<float>(ReadNumber(info, 14, "alpha"));
   g.p.beta = static_cast<float>(ReadNumber(info, 15, "beta"));
-  g.p.bias = ReadBias(info, 16, g.N, &g.keep);
+  g.p.bias = ReadBias(info, 16, g.N, for_async ? &g.keep : nullptr);
   g.p.act = ReadActivation(info, 18);
   int64_t ar = g.p.trans_a ? g.K : g.M, ac = g.p.trans_a ? g.M : g.K;
   int64_t br = g.p.trans_b ? g.N : g.K, bc = g.p.trans_b ? g.K : g.N;
@@ -75,14 +76,12 @@ GemmCall ParseGemm(const Napi::CallbackInfo& info) {
   CheckNoOverlap(env, cs, "C", MatrixSpan(g.A, ar, ac, g.lda), "A");
   CheckNoOverlap(env, cs, "C", MatrixSpan(g.B, br, bc, g.ldb), "B");
   if (g.p.bias) CheckNoOverlap(env, cs, "C", MatrixSpan(g.p.bias, 1, g.N, g.N), "bias");
-  g.keep.push_back(c.array);
-  g.keep.push_back(a.array);
-  g.keep.push_back(b.array);
+  if (for_async) g.keep.insert(g.keep.end(), {c.array, a.array, b.array});
   return g;
 }
 
 Napi::Value Sgemm(const Napi::CallbackInfo& info) {
-  GemmCall g = ParseGemm(info);
+  GemmCall g = ParseGemm(info, false);
   ThrowIfError(info.Env(), Guarded([&] {
     return sgemm(g.C, g.ldc, g.A, g.lda, g.B, g.ldb, g.M, g.N, g.K, g.p);
   }));
@@ -90,7 +89,7 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SgemmReference(const Napi::CallbackInfo& info) {
-  GemmCall g = ParseGemm(info);
+  GemmCall g = ParseGemm(info, false);
   ThrowIfError(info.Env(), Guarded([&] {
     return sgemm_reference(g.C, g.ldc, g.A, g.lda, g.B, g.ldb, g.M, g.N, g.K, g.p);
   }));
@@ -98,7 +97,7 @@ Napi::Value SgemmReference(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SgemmAsync(const Napi::CallbackInfo& info) {
-  auto g = std::make_shared<GemmCall>(ParseGemm(info));
+  auto g = std::make_shared<GemmCall>(ParseGemm(info, true));
   return TaskWorker::Start(
       info.Env(),
       [g] { return sgemm(g->C, g->ldc, g->A, g->lda, g->B, g->ldb, g->M, g->N, g->K, g->p); },
@@ -199,7 +198,7 @@ struct PackedCall {
 };
 
 // (C, cOff, ldc, A, aOff, lda, packed, M, transA, alpha, beta, bias, biasOff, act)
-PackedCall ParsePacked(const Napi::CallbackInfo& info) {
+PackedCall ParsePacked(const Napi::CallbackInfo& info, bool for_async) {
   Napi::Env env = info.Env();
   if (info.Length() != 14)
     ThrowCode(env, ErrorCode::kInvalidArgument,
@@ -220,7 +219,7 @@ PackedCall ParsePacked(const Napi::CallbackInfo& info) {
   g.p.alpha = static_cast<float>(ReadNumber(info, 9, "alpha"));
   g.p.beta = static_cast<float>(ReadNumber(info, 10, "beta"));
   int64_t N = g.B->n(), K = g.B->k();
-  g.p.bias = ReadBias(info, 11, N, &g.keep);
+  g.p.bias = ReadBias(info, 11, N, for_async ? &g.keep : nullptr);
   g.p.act = ReadActivation(info, 13);
   int64_t ar = g.p.trans_a ? K : g.M, ac = g.p.trans_a ? g.M : K;
   g.A = CheckedMatrix(env, a, a_off, ar, ac, g.lda, "A");
@@ -228,20 +227,18 @@ PackedCall ParsePacked(const Napi::CallbackInfo& info) {
   Span cs = MatrixSpan(g.C, g.M, N, g.ldc);
   CheckNoOverlap(env, cs, "C", MatrixSpan(g.A, ar, ac, g.lda), "A");
   if (g.p.bias) CheckNoOverlap(env, cs, "C", MatrixSpan(g.p.bias, 1, N, N), "bias");
-  g.keep.push_back(c.array);
-  g.keep.push_back(a.array);
-  g.keep.push_back(pv.As<Napi::Object>());
+  if (for_async) g.keep.insert(g.keep.end(), {c.array, a.array, pv.As<Napi::Object>()});
   return g;
 }
 
 Napi::Value SgemmPacked(const Napi::CallbackInfo& info) {
-  PackedCall g = ParsePacked(info);
+  PackedCall g = ParsePacked(info, false);
   ThrowIfError(info.Env(), Guarded([&] { return sgemm_packed(g.C, g.ldc, g.A, g.lda, *g.B, g.M, g.p); }));
   return info.Env().Undefined();
 }
 
 Napi::Value SgemmPackedAsync(const Napi::CallbackInfo& info) {
-  auto g = std::make_shared<PackedCall>(ParsePacked(info));
+  auto g = std::make_shared<PackedCall>(ParsePacked(info, true));
   g->wrap->Acquire();  // dispose() refuses until the promise settles
   return TaskWorker::Start(
       info.Env(), [g] { return sgemm_packed(g->C, g->ldc, g->A, g->lda, *g->B, g->M, g->p); },
