@@ -75,7 +75,7 @@ CpuFeatures detect() {
   return f;
 }
 
-bool supports(const CpuFeatures& f, Isa isa) {
+bool supports([[maybe_unused]] const CpuFeatures& f, Isa isa) {
   switch (isa) {
     case Isa::kScalar: return true;
 #if defined(AMAAS_X86)
