@@ -55,15 +55,6 @@ void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t
       acc2[r][1] = _mm512_setzero_ps();
     }
   }
-  // Fetch the C tile while the k loop runs: for large N it is in L3 or memory, and waiting for
-  // it after the loop costs several percent.
-  if (beta != 0.0f) {
-#pragma GCC unroll 16
-    for (int r = 0; r < ROWS; ++r) {
-      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc + 16), _MM_HINT_T0);
-    }
-  }
   int64_t k = 0;
   if constexpr (kSplit) {
     for (; k + 1 < kc; k += 2) {
