@@ -118,9 +118,15 @@ void pack_a_block(float* dst, const float* A, int64_t lda, bool trans_a, int64_t
     int mr = static_cast<int>(std::min<int64_t>(MR, mc - ir));
     float* panel = dst + ir * kc;  // (ir/MR)*MR*kc
     if (!trans_a) {
-      for (int r = 0; r < mr; ++r) {
-        const float* src = A + (ic + ir + r) * lda + pc;
-        for (int64_t k = 0; k < kc; ++k) panel[k * MR + r] = src[k];
+      // k outer, r inner: sequential writes, MR sequential read streams.
+      const float* rows[16];
+      for (int r = 0; r < mr; ++r) rows[r] = A + (ic + ir + r) * lda + pc;
+      if (mr == MR && MR <= 16) {
+        for (int64_t k = 0; k < kc; ++k)
+          for (int r = 0; r < MR; ++r) panel[k * MR + r] = rows[r][k];
+      } else {
+        for (int r = 0; r < mr; ++r)
+          for (int64_t k = 0; k < kc; ++k) panel[k * MR + r] = rows[r][k];
       }
     } else {
       for (int64_t k = 0; k < kc; ++k) {
