@@ -1,0 +1,96 @@
+// `bench` as a function: parse arguments, run the requested suites, write results to --out and
+// print a table (or one JSON document with --json), returning the exit status. cli.ts only calls
+// it with the real process; tests call it with their own argv and output streams.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import native = require('@amaas/native');
+import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type ImplementedSuite } from './args';
+import type { BenchDocument } from './document';
+import { describeMachine, threadCounts } from './machine';
+import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
+import { renderGemmSvg } from './report/svg';
+import { runGemmSuite } from './suites/gemm';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface BenchIo {
+  /** Results only: the table, or the JSON document with --json. */
+  stdout: (text: string) => void;
+  /** Progress, notes and errors. */
+  stderr: (text: string) => void;
+}
+
+export const processIo: BenchIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+function usageError(io: BenchIo, message: string): number {
+  io.stderr(`bench: ${message}\n\n${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+/** Writes <suite>.json, .md and .svg; returns the paths written. */
+function writeGemmFiles(doc: BenchDocument, outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const files: [string, string][] = [
+    ['gemm.json', JSON.stringify({ machine: doc.machine, run: doc.run, gemm: doc.gemm }, null, 2) + '\n'],
+    ['gemm.md', renderGemmMarkdown(doc)],
+    ['gemm.svg', renderGemmSvg(doc)],
+  ];
+  return files.map(([name, text]) => {
+    const file = path.join(outDir, name);
+    fs.writeFileSync(file, text);
+    return file;
+  });
+}
+
+export async function main(argv: readonly string[], io: BenchIo = processIo): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) return usageError(io, parsed.error);
+  const options = parsed.options;
+  if (options.help) {
+    io.stdout(USAGE + '\n');
+    return EXIT_OK;
+  }
+  if (options.suite in PLANNED_SUITES) {
+    const tracking = PLANNED_SUITES[options.suite as keyof typeof PLANNED_SUITES];
+    io.stderr(`bench: suite '${options.suite}' is not implemented yet (see ${tracking}); implemented: ${IMPLEMENTED_SUITES.join(', ')}\n`);
+    return EXIT_USAGE;
+  }
+  const suites: ImplementedSuite[] = options.suite === 'all' ? [...IMPLEMENTED_SUITES] : [options.suite as ImplementedSuite];
+  if (options.suite === 'all')
+    io.stderr(`bench: running ${suites.join(', ')} (not implemented yet: ${Object.keys(PLANNED_SUITES).join(', ')})\n`);
+
+  const log = (line: string) => io.stderr(`${line}\n`);
+  try {
+    const maxThreads = native.engineInfo().maxThreads;
+    if (options.threads !== undefined && options.threads > maxThreads)
+      return usageError(io, `Expected --threads between 1 and ${maxThreads} (this engine's maxThreads) but received ${options.threads}`);
+    const threads = threadCounts(maxThreads, options.threads);
+    const machine = await describeMachine(threads, log);
+    const doc: BenchDocument = {
+      machine,
+      run: { command: ['bench', ...options.argv].join(' '), date: new Date().toISOString(), quick: options.quick },
+    };
+    let failed = false;
+    const text: string[] = [];
+    for (const suite of suites) {
+      if (suite === 'gemm') {
+        doc.gemm = await runGemmSuite({ threads, peaks: machine.peaks, shapes: options.shapes, quick: options.quick, log });
+        const files = writeGemmFiles(doc, path.resolve(options.outDir));
+        log(`gemm: wrote ${files.join(', ')}`);
+        text.push(renderGemmText(doc), '', `results: ${files.join(', ')}`);
+        if (doc.gemm.failures.length > 0) failed = true;
+      }
+    }
+    io.stdout(options.json ? JSON.stringify(doc, null, 2) + '\n' : text.join('\n') + '\n');
+    if (failed) io.stderr('bench: some results failed validation or errored (see above); exit status 1\n');
+    return failed ? EXIT_FAILED : EXIT_OK;
+  } catch (err) {
+    io.stderr(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_FAILED;
+  }
+}
