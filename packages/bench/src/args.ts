@@ -5,10 +5,10 @@
 export const IMPLEMENTED_SUITES = ['gemm'] as const;
 /** Suites the command line accepts but that are not written yet, with where they are tracked. */
 export const PLANNED_SUITES = {
-  qgemm: "issue 'bench: qgemm suite (int8 / int4 quantized GEMM)'",
-  infer: "issue 'bench: infer suite (model inference latency and throughput)'",
-  train: "issue 'bench: train suite (training step time)'",
-  serve: "issue 'bench: serve suite (HTTP serving latency under load)'",
+  qgemm: 'issues #4 (int8/int4 kernels) and #8 (bench suites)',
+  infer: 'issues #3 (models), #4 (quantized inference) and #8 (bench suites)',
+  train: 'issues #3 (native training loop) and #8 (bench suites)',
+  serve: 'issues #6 (server) and #8 (bench suites)',
 } as const;
 export const SUITE_NAMES = [...IMPLEMENTED_SUITES, ...(Object.keys(PLANNED_SUITES) as PlannedSuite[]), 'all'] as const;
 
