@@ -119,7 +119,11 @@ struct ThreadPool::Impl {
         int n = 0;
         while ((g = generation.load(std::memory_order_acquire)) == seen) {
           AMAAS_PAUSE();
-          if ((++n & 255) == 0 && now_ns() > spin_until) break;
+          if ((++n & 255) == 0) {
+            if (now_ns() > spin_until) break;
+            // If the caller's thread shares this core, let it run; alone, this returns at once.
+            std::this_thread::yield();
+          }
         }
         if (g == seen) {
           std::unique_lock<std::mutex> lk(sleep_mu);
