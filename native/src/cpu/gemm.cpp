@@ -83,6 +83,14 @@ thread_local Scratch t_scratch_b, t_scratch_a;
 
 int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
+// K split into equal blocks of at most KC (a multiple of 8): 784 -> 3 x 264 rather than
+// 384+384+16, whose thin last block would pay a full C load/store for 16 steps of k.
+// pack_b and the compute loop derive the same blocks from K, so packed layouts stay in step.
+int64_t balanced_kc(int64_t K, int64_t kc_max) {
+  int64_t blocks = (K + kc_max - 1) / kc_max;
+  return std::min<int64_t>(kc_max, round_up((K + blocks - 1) / blocks, 8));
+}
+
 std::string num(int64_t v) { return std::to_string(v); }
 
 Status check_dims(int64_t M, int64_t N, int64_t K) {
@@ -146,8 +154,9 @@ void pack_b_panels(float* dst, const float* B, int64_t ldb, bool trans_b, int64_
                    const KernelTable& kt, int64_t p0, int64_t p1) {
   const int NR = kt.nr;
   const int64_t npad = round_up(N, NR);
-  for (int64_t pc = 0; pc < K; pc += kt.kc) {
-    int64_t kc = std::min<int64_t>(kt.kc, K - pc);
+  const int64_t KC = balanced_kc(K, kt.kc);
+  for (int64_t pc = 0; pc < K; pc += KC) {
+    int64_t kc = std::min<int64_t>(KC, K - pc);
     for (int64_t j = p0; j < p1; ++j) {
       float* panel = dst + pc * npad + j * NR * kc;
       int64_t n0 = j * NR;
@@ -203,7 +212,8 @@ Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, 
   int64_t units = split_rows ? (M + MR - 1) / MR : npad / NR;
   if (units < T) T = static_cast<int>(std::max<int64_t>(1, units));
   const int64_t mc_max = std::min<int64_t>(kt.mc, round_up(M, MR));
-  const int64_t kc_max = std::min<int64_t>(kt.kc, K);
+  const int64_t KC = balanced_kc(K, kt.kc);
+  const int64_t kc_max = std::min<int64_t>(KC, K);
   float* a_scratch = nullptr;
   try {
     if (M >= MR) a_scratch = t_scratch_a.get(static_cast<size_t>(T) * mc_max * kc_max);
@@ -227,8 +237,8 @@ Status run_packed(const KernelTable& kt, float* C, int64_t ldc, const float* A, 
     float* ap = a_scratch ? a_scratch + static_cast<size_t>(w) * mc_max * kc_max : nullptr;
     for (int64_t jc = n0; jc < n1; jc += kt.nc) {
       int64_t jc_end = std::min<int64_t>(n1, jc + kt.nc);
-      for (int64_t pc = 0; pc < K; pc += kt.kc) {
-        int64_t kc = std::min<int64_t>(kt.kc, K - pc);
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        int64_t kc = std::min<int64_t>(KC, K - pc);
         float beta = pc == 0 ? p.beta : 1.0f;
         bool last = pc + kc == K;
         const float* bblock = Bp + pc * npad;
