@@ -39,28 +39,49 @@ int64_t now_ns() {
       .count();
 }
 
-// Pins pool worker w (w >= 1) to the w-th CPU of the process's affinity set, leaving the first
-// to the caller (the JS thread): without it the scheduler sometimes puts caller and worker on
-// each other's cores, and a batch-1 GEMV no longer finds its half of the weights in its L2.
-// AMAAS_PIN=0 disables it (e.g. when several processes share the machine).
-void pin_worker(int w) {
+// Worker pinning. Workers are pinned to distinct CPUs of the process's affinity set, never the one
+// the caller runs on: without it the scheduler sometimes puts caller and worker on one core, and
+// a batch-1 GEMV no longer finds its half of the weights in its own L2. The caller (the JS thread)
+// is never pinned; when it moves onto a worker's CPU, run() moves that worker to a free CPU.
+// AMAAS_PIN=0 disables all of this (e.g. when several processes share the machine).
+bool pinning_enabled() {
 #if defined(__linux__)
-  if (const char* env = std::getenv("AMAAS_PIN"); env && std::string(env) == "0") return;
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
-  int seen = 0;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
-    if (!CPU_ISSET(cpu, &allowed)) continue;
-    if (seen++ == w) {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(cpu, &one);
-      pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
-      return;
-    }
-  }
+  const char* env = std::getenv("AMAAS_PIN");
+  return !(env && std::string(env) == "0");
 #else
-  (void)w;
+  return false;
+#endif
+}
+
+std::vector<int> allowed_cpus() {
+  std::vector<int> cpus;
+#if defined(__linux__)
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+#endif
+  return cpus;
+}
+
+bool pin_thread(std::thread& t, int cpu) {
+#if defined(__linux__)
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return pthread_setaffinity_np(t.native_handle(), sizeof(one), &one) == 0;
+#else
+  (void)t;
+  (void)cpu;
+  return false;
+#endif
+}
+
+int current_cpu() {
+#if defined(__linux__)
+  return sched_getcpu();
+#else
+  return -1;
 #endif
 }
 
@@ -108,8 +129,41 @@ struct ThreadPool::Impl {
     if (begin < end) fn(ctx, begin, end, w);
   }
 
+  // Pinning state: the CPU each worker (index >= 1) is pinned to, -1 when not pinned.
+  bool pin = false;
+  std::vector<int> cpus;       // the process's allowed CPUs
+  std::vector<int> worker_cpu;  // by worker index; [0] unused (the caller)
+
+  void pin_workers() {
+    pin = pinning_enabled();
+    worker_cpu.assign(workers.size() + 1, -1);
+    if (!pin) return;
+    cpus = allowed_cpus();
+    // Worker w gets the w-th allowed CPU, leaving the first to the caller.
+    for (size_t w = 1; w <= workers.size() && w < cpus.size(); ++w)
+      if (pin_thread(workers[w - 1], cpus[w])) worker_cpu[w] = cpus[w];
+  }
+
+  // Called by the submitter before a job: moves a participating worker off the caller's CPU.
+  void avoid_caller_cpu(int participants) {
+    if (!pin) return;
+    int here = current_cpu();
+    if (here < 0) return;
+    for (int w = 1; w < participants; ++w) {
+      if (worker_cpu[w] != here) continue;
+      for (int cpu : cpus) {
+        if (cpu == here) continue;
+        bool taken = false;
+        for (size_t v = 1; v < worker_cpu.size(); ++v) taken |= worker_cpu[v] == cpu;
+        if (taken) continue;
+        if (pin_thread(workers[w - 1], cpu)) worker_cpu[w] = cpu;
+        break;
+      }
+    }
+  }
+
   void worker_loop(int w) {
-    pin_worker(w);
+    (void)w;
     t_in_pool_job = true;  // nested parallel calls from a job run inline
     uint64_t seen = 0;
     for (;;) {
@@ -155,6 +209,7 @@ ThreadPool::ThreadPool() : impl_(new Impl()) {
   impl_->threads.store(impl_->max_threads);
   for (int w = 1; w < impl_->max_threads; ++w)
     impl_->workers.emplace_back([this, w] { impl_->worker_loop(w); });
+  impl_->pin_workers();
 }
 
 ThreadPool::~ThreadPool() {
@@ -187,6 +242,7 @@ void ThreadPool::run(int64_t n_tasks, RangeFn fn, void* ctx) {
     return;
   }
   Impl& p = *impl_;
+  p.avoid_caller_cpu(t);
   p.fn = fn;
   p.ctx = ctx;
   p.n_tasks = n_tasks;
