@@ -16,8 +16,12 @@ namespace {
 #ifndef AMAAS_AVX512_MR
 #define AMAAS_AVX512_MR 8
 #endif
+#ifndef AMAAS_AVX512_NV
+#define AMAAS_AVX512_NV 2
+#endif
 constexpr int kMR = AMAAS_AVX512_MR;
-constexpr int kNR = 32;
+constexpr int kNV = AMAAS_AVX512_NV;  // 16-float vectors per tile row
+constexpr int kNR = 16 * kNV;
 #ifndef AMAAS_EMBEDDED_BCAST  // 0: plain broadcasts (2-4% slower on Zen 4), for comparison
 #define AMAAS_EMBEDDED_BCAST 1
 #endif
@@ -48,31 +52,35 @@ struct DirectA {
 template <int ROWS, class AAccess>
 void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t kc, int nr,
                      float alpha, float beta) {
+  // acc (ROWS, kNV vectors of 16) += A (ROWS, kc) x B panel (kc, kNR).
   constexpr bool kSplit = ROWS <= 2;
-  __m512 acc[ROWS][2], acc2[kSplit ? ROWS : 1][2];
+  __m512 acc[ROWS][kNV], acc2[kSplit ? ROWS : 1][kNV];
 #pragma GCC unroll 16
-  for (int r = 0; r < ROWS; ++r) {
-    acc[r][0] = _mm512_setzero_ps();
-    acc[r][1] = _mm512_setzero_ps();
-    if constexpr (kSplit) {
-      acc2[r][0] = _mm512_setzero_ps();
-      acc2[r][1] = _mm512_setzero_ps();
+  for (int r = 0; r < ROWS; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v) {
+      acc[r][v] = _mm512_setzero_ps();
+      if constexpr (kSplit) acc2[r][v] = _mm512_setzero_ps();
     }
-  }
   int64_t k = 0;
   if constexpr (kSplit) {
+    // Few rows: two independent accumulator sets (even/odd k) hide the FMA latency.
     for (; k + 1 < kc; k += 2) {
       const float* b = Bp + k * kNR;
-      __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-      __m512 b2 = _mm512_loadu_ps(b + kNR), b3 = _mm512_loadu_ps(b + kNR + 16);
+      __m512 bv[kNV], bw[kNV];
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) {
+        bv[v] = _mm512_loadu_ps(b + 16 * v);
+        bw[v] = _mm512_loadu_ps(b + kNR + 16 * v);
+      }
 #pragma GCC unroll 16
       for (int r = 0; r < ROWS; ++r) {
-        __m512 av = _mm512_set1_ps(*Ap.at(r, k));
-        acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-        acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
-        __m512 av2 = _mm512_set1_ps(*Ap.at(r, k + 1));
-        acc2[r][0] = _mm512_fmadd_ps(av2, b2, acc2[r][0]);
-        acc2[r][1] = _mm512_fmadd_ps(av2, b3, acc2[r][1]);
+        __m512 av = _mm512_set1_ps(*Ap.at(r, k)), av2 = _mm512_set1_ps(*Ap.at(r, k + 1));
+#pragma GCC unroll 4
+        for (int v = 0; v < kNV; ++v) {
+          acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+          acc2[r][v] = _mm512_fmadd_ps(av2, bw[v], acc2[r][v]);
+        }
       }
     }
   }
@@ -83,44 +91,50 @@ void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t
     for (; k < kc; ++k) {
       const float* b = Bp + k * kNR;
       const float* a = Ap.at(0, k);
-      __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+      __m512 bv[kNV];
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 16
-      for (int r = 0; r < ROWS; ++r) {
-        __asm__("vfmadd231ps %[a]%{1to16%}, %[b], %[c]" : [c] "+v"(acc[r][0]) : [b] "v"(b0), [a] "m"(a[r]));
-        __asm__("vfmadd231ps %[a]%{1to16%}, %[b], %[c]" : [c] "+v"(acc[r][1]) : [b] "v"(b1), [a] "m"(a[r]));
-      }
+      for (int r = 0; r < ROWS; ++r)
+#pragma GCC unroll 4
+        for (int v = 0; v < kNV; ++v)
+          __asm__("vfmadd231ps %[a]%{1to16%}, %[b], %[c]"
+                  : [c] "+v"(acc[r][v])
+                  : [b] "v"(bv[v]), [a] "m"(a[r]));
     }
   }
 #endif
   for (; k < kc; ++k) {
     const float* b = Bp + k * kNR;
-    __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    __m512 bv[kNV];
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
 #pragma GCC unroll 16
     for (int r = 0; r < ROWS; ++r) {
       __m512 av = _mm512_set1_ps(*Ap.at(r, k));
-      acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
-      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
   }
   if constexpr (kSplit) {
 #pragma GCC unroll 16
-    for (int r = 0; r < ROWS; ++r) {
-      acc[r][0] = _mm512_add_ps(acc[r][0], acc2[r][0]);
-      acc[r][1] = _mm512_add_ps(acc[r][1], acc2[r][1]);
-    }
+    for (int r = 0; r < ROWS; ++r)
+#pragma GCC unroll 4
+      for (int v = 0; v < kNV; ++v) acc[r][v] = _mm512_add_ps(acc[r][v], acc2[r][v]);
   }
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  const __mmask16 m0 = lane_mask(nr), m1 = lane_mask(nr - 16);
+  __mmask16 m[kNV];
+#pragma GCC unroll 4
+  for (int v = 0; v < kNV; ++v) m[v] = lane_mask(nr - 16 * v);
 #pragma GCC unroll 16
   for (int r = 0; r < ROWS; ++r) {
     float* c = C + r * ldc;
-    __m512 c0 = _mm512_mul_ps(va, acc[r][0]), c1 = _mm512_mul_ps(va, acc[r][1]);
-    if (beta != 0.0f) {
-      c0 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), c0);
-      c1 = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), c1);
+#pragma GCC unroll 4
+    for (int v = 0; v < kNV; ++v) {
+      __m512 cv = _mm512_mul_ps(va, acc[r][v]);
+      if (beta != 0.0f) cv = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m[v], c + 16 * v), cv);
+      _mm512_mask_storeu_ps(c + 16 * v, m[v], cv);
     }
-    _mm512_mask_storeu_ps(c, m0, c0);
-    _mm512_mask_storeu_ps(c + 16, m1, c1);
   }
 }
 
