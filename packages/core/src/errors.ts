@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   | 'INTERNAL'
   | 'NATIVE_NOT_BUILT'
-  | 'DISPOSED';
+  | 'DISPOSED'
+  | 'INVALID_DATA'
+  | 'DATASET_MISSING'
+  | 'NOT_FITTED'
+  | 'CANCELLED';
 
 export class AmaasError extends Error {
   readonly code: ErrorCode;
@@ -57,6 +61,35 @@ export class DisposedError extends AmaasError {
   }
 }
 
+/** Input data that cannot be used as is: ragged CSV rows, non-numeric cells, NaN features,
+ *  label/feature count mismatches, empty datasets. The message names the line/column/row. */
+export class DataError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_DATA', message, options);
+  }
+}
+
+/** A packaged dataset whose source is not installed; the message says how to install it. */
+export class DatasetMissingError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DATASET_MISSING', message, options);
+  }
+}
+
+/** A model, scaler or encoder used before fit(). */
+export class NotFittedError extends AmaasError {
+  constructor(message: string) {
+    super('NOT_FITTED', message);
+  }
+}
+
+/** Work stopped by an AbortSignal; the message says what was kept. */
+export class CancelledError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CANCELLED', message, options);
+  }
+}
+
 /** A capability this machine lacks (an ISA level, a GPU). */
 export class UnavailableError extends AmaasError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -84,6 +117,9 @@ const byCode: Record<string, new (message: string, options?: { cause?: unknown }
   UNAVAILABLE: UnavailableError,
   OUT_OF_MEMORY: OutOfMemoryError,
   INTERNAL: InternalError,
+  INVALID_DATA: DataError,
+  NOT_FITTED: NotFittedError as unknown as new (message: string, options?: { cause?: unknown }) => AmaasError,
+  CANCELLED: CancelledError,
 };
 
 /** Converts an error thrown by the addon into the matching AmaasError subclass. */

@@ -27,5 +27,9 @@ export {
   UnavailableError,
   OutOfMemoryError,
   InternalError,
+  DataError,
+  DatasetMissingError,
+  NotFittedError,
+  CancelledError,
 } from './errors';
 export type { ErrorCode } from './errors';
