@@ -106,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
   exports.Set("fmaPeak", Napi::Function::New<FmaPeak>(env, "fmaPeak"));
   InitGemm(env, exports);
+  InitMlp(env, exports);
   return exports;
 }
 

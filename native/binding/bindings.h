@@ -11,5 +11,6 @@ struct AddonData {
 };
 
 void InitGemm(Napi::Env env, Napi::Object exports);
+void InitMlp(Napi::Env env, Napi::Object exports);
 
 }  // namespace amaas::binding

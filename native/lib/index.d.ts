@@ -72,6 +72,64 @@ export type SoftmaxArgs = [
   rows: number, cols: number,
 ];
 
+/** MLP layout: layer l maps sizes[l] -> sizes[l+1]; hidden 0..4 as ActivationCode; output 0 identity, 1 sigmoid, 2 softmax. */
+export interface MlpSpecNative {
+  sizes: number[];
+  hidden: ActivationCode;
+  output: 0 | 1 | 2;
+  dropout: number;
+}
+
+/** Training configuration; enums as codes (loss 0 mse, 1 bce, 2 cce; optimizer 0 sgd, 1 adam, 2 adamw;
+ *  schedule 0 constant, 1 step, 2 exponential, 3 cosine). Booleans as 0/1. */
+export interface TrainConfigNative {
+  loss: 0 | 1 | 2;
+  epochs: number;
+  batchSize: number;
+  shuffle: 0 | 1;
+  seed: number;
+  optimizer: 0 | 1 | 2;
+  lr: number;
+  momentum?: number;
+  nesterov?: 0 | 1;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+  schedule?: 0 | 1 | 2 | 3;
+  stepSize?: number;
+  gamma?: number;
+  minLr?: number;
+  clipNorm?: number;
+  patience?: number;
+  minDelta?: number;
+  restoreBest?: 0 | 1;
+  reportEvery?: number;
+}
+
+export interface TrainReportNative {
+  epoch: number;
+  step: number;
+  endOfEpoch: boolean;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  samplesPerSec: number;
+  lr: number;
+}
+
+export interface TrainResultNative {
+  epochsRun: number;
+  steps: number;
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  cancelled: boolean;
+  history: TrainReportNative[];
+  /** Message of the first exception thrown by onReport, if any (training went on). */
+  callbackError?: string;
+}
+
 export interface NativeBinding {
   engineInfo(): NativeEngineInfo;
   /** Switches the kernel level for later calls; returns the active level. */
@@ -92,6 +150,18 @@ export interface NativeBinding {
 
   softmax(...args: SoftmaxArgs): void;
   softmaxAsync(...args: SoftmaxArgs): Promise<void>;
+
+  /** Weights are [W0, b0, W1, b1, ...], W_l (sizes[l+1], sizes[l]) row-major. init 0 he, 1 xavier. */
+  mlpInit(spec: MlpSpecNative, weights: Float32Array[], init: 0 | 1, seed: number): void;
+  mlpForward(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, n: number, Y: Float32Array): void;
+  mlpForwardAsync(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, n: number, Y: Float32Array): Promise<void>;
+  /** Whole epochs on a worker thread; Y holds class indices (n) for loss 2, else (n, outputs). cancel[0] != 0 stops. */
+  mlpTrain(
+    spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,
+    Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
+    onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
+  ): Promise<TrainResultNative>;
+  mlpEvaluate(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number, loss: 0 | 1 | 2): { loss: number; accuracy?: number };
 }
 
 declare const binding: NativeBinding;

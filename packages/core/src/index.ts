@@ -16,6 +16,8 @@ export {
 } from './ops';
 export type { Activation, MatmulOptions, LinearOptions } from './ops';
 export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
+export { Mlp } from './models/mlp';
+export type { MlpOptions, MlpJson, FitOptions, TrainHistory, TrainProgress, OptimizerOptions, ScheduleOptions } from './models/mlp';
 export type { EngineInfo, IsaName } from './engine';
 export {
   AmaasError,
