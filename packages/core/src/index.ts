@@ -17,6 +17,8 @@ export {
 export type { Activation, MatmulOptions, LinearOptions } from './ops';
 export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
 export { Mlp } from './models/mlp';
+export { LinearRegression, LogisticRegression } from './models/linear';
+export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';
 export type { MlpOptions, MlpJson, FitOptions, TrainHistory, TrainProgress, OptimizerOptions, ScheduleOptions } from './models/mlp';
 export type { EngineInfo, IsaName } from './engine';
 export {
