@@ -169,7 +169,15 @@ void pack_b_panels(float* dst, const float* B, int64_t ldb, bool trans_b, int64_
           for (int c = nr; c < NR; ++c) d[c] = 0.0f;
         }
       } else {
-        for (int c = 0; c < nr; ++c) {
+        // 8 columns at a time, k outer: 32-byte runs of writes, 8 sequential read streams.
+        int c0 = 0;
+        for (; c0 + 8 <= nr; c0 += 8) {
+          const float* src[8];
+          for (int c = 0; c < 8; ++c) src[c] = B + (n0 + c0 + c) * ldb + pc;
+          for (int64_t k = 0; k < kc; ++k)
+            for (int c = 0; c < 8; ++c) panel[k * NR + c0 + c] = src[c][k];
+        }
+        for (int c = c0; c < nr; ++c) {
           const float* src = B + (n0 + c) * ldb + pc;
           for (int64_t k = 0; k < kc; ++k) panel[k * NR + c] = src[k];
         }

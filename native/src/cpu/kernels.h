@@ -7,6 +7,7 @@
 
 #include "amaas/cpu.h"
 #include "amaas/gemm.h"
+#include "cpu/optim_kernels.h"
 
 namespace amaas::cpu {
 
@@ -41,6 +42,8 @@ struct KernelTable {
   EpilogueFn epilogue;
   SoftmaxFn softmax;
   FmaProbeFn fma_probe;
+  void (*adam_update)(const AdamArgs&);
+  void (*sgd_update)(const SgdArgs&);
 };
 
 const KernelTable& kernels_scalar();

@@ -226,9 +226,14 @@ double fma_probe_avx2(int64_t iters) {
 
 }  // namespace
 
+namespace {
+void adam_avx2(const AdamArgs& a) { adam_update_generic(a); }
+void sgd_avx2(const SgdArgs& a) { sgd_update_generic(a); }
+}  // namespace
+
 const KernelTable& kernels_avx2() {
   static const KernelTable t = {Isa::kAvx2, kMR,        kNR,          256, 96, 1024,
-                                micro_avx2, micro_direct_avx2, epilogue_avx2, softmax_avx2, fma_probe_avx2};
+                                micro_avx2, micro_direct_avx2, epilogue_avx2, softmax_avx2, fma_probe_avx2,adam_avx2, sgd_avx2};
   return t;
 }
 

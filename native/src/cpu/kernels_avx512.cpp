@@ -244,11 +244,16 @@ double fma_probe_avx512(int64_t iters) {
 
 }  // namespace
 
+namespace {
+void adam_avx512(const AdamArgs& a) { adam_update_generic(a); }
+void sgd_avx512(const SgdArgs& a) { sgd_update_generic(a); }
+}  // namespace
+
 const KernelTable& kernels_avx512() {
   static const KernelTable t = {Isa::kAvx512, kMR,          kNR,
                                 AMAAS_AVX512_KC, AMAAS_AVX512_MC, AMAAS_AVX512_NC,
                                 micro_avx512, micro_direct_avx512, epilogue_avx512, softmax_avx512,
-                                fma_probe_avx512};
+                                fma_probe_avx512,adam_avx512, sgd_avx512};
   return t;
 }
 

@@ -104,9 +104,14 @@ float activate_scalar(float x, Activation act) {
   return x;
 }
 
+namespace {
+void adam_scalar(const AdamArgs& a) { adam_update_generic(a); }
+void sgd_scalar(const SgdArgs& a) { sgd_update_generic(a); }
+}  // namespace
+
 const KernelTable& kernels_scalar() {
   static const KernelTable t = {Isa::kScalar, kMR,           kNR,          256, 64, 1024,
-                                micro_scalar, micro_direct_scalar, epilogue_scalar, softmax_scalar, fma_probe_scalar};
+                                micro_scalar, micro_direct_scalar, epilogue_scalar, softmax_scalar, fma_probe_scalar,adam_scalar, sgd_scalar};
   return t;
 }
 

@@ -11,6 +11,7 @@
 #include <new>
 #include <string>
 
+#include "amaas/thread_pool.h"
 #include "cpu/kernels.h"
 
 namespace amaas {
@@ -199,11 +200,15 @@ Status backward(const MlpSpec& s, const MlpParams& p, Workspace& ws, int64_t B,
     const bool dropout = ws.dropout_on && !ws.mask[l].empty();
     const float* h = dropout ? ws.hidden[l].data() : ws.act[l].data();
     const float* z = ws.pre[l].empty() ? nullptr : ws.pre[l].data();
-    for (int64_t i = 0; i < B * in; ++i) {
-      double v = da[i] * act_derivative(h[i], z ? z[i] : 0.0, s.hidden);
-      if (dropout) v *= ws.mask[l][i];
-      da[i] = static_cast<float>(v);
+    const float* mk = dropout ? ws.mask[l].data() : nullptr;
+    if (s.hidden == Activation::kRelu) {  // the common case, kept branch-free and vectorizable
+      for (int64_t i = 0; i < B * in; ++i) da[i] = h[i] > 0.0f ? da[i] : 0.0f;
+    } else {
+      for (int64_t i = 0; i < B * in; ++i)
+        da[i] = static_cast<float>(da[i] * act_derivative(h[i], z ? z[i] : 0.0, s.hidden));
     }
+    if (mk)
+      for (int64_t i = 0; i < B * in; ++i) da[i] *= mk[i];
     std::swap(ws.delta, ws.delta_prev);
   }
   return Status::Ok();
@@ -259,42 +264,33 @@ void optimizer_step(const TrainConfig& c, std::vector<ParamView>& pv, OptState& 
     const double norm = std::sqrt(sq);
     if (norm > c.clip_norm) scale = c.clip_norm / (norm + 1e-12);
   }
+  const auto& kt = cpu::active_kernels();
   const double bc1 = 1.0 - std::pow(c.beta1, static_cast<double>(t));
   const double bc2 = 1.0 - std::pow(c.beta2, static_cast<double>(t));
-  for (size_t k = 0; k < pv.size(); ++k) {
-    float* p = pv[k].p;
-    const float* gsrc = pv[k].g;
-    float* m = st.m[k].data();
-    float* v = st.v[k].data();
-    const int64_t n = pv[k].n;
-    const float wd = pv[k].is_weight ? c.weight_decay : 0.0f;  // no decay on biases
-    switch (c.optimizer) {
-      case OptimizerKind::kSgd:
-        for (int64_t i = 0; i < n; ++i) {
-          float g = static_cast<float>(gsrc[i] * scale) + wd * p[i];
-          if (c.momentum > 0) {
-            m[i] = c.momentum * m[i] + g;
-            g = c.nesterov ? g + c.momentum * m[i] : m[i];
-          }
-          p[i] -= static_cast<float>(lr) * g;
-        }
-        break;
-      case OptimizerKind::kAdam:
-      case OptimizerKind::kAdamW: {
-        const bool decoupled = c.optimizer == OptimizerKind::kAdamW;
-        for (int64_t i = 0; i < n; ++i) {
-          float g = static_cast<float>(gsrc[i] * scale);
-          if (!decoupled) g += wd * p[i];
-          m[i] = c.beta1 * m[i] + (1.0f - c.beta1) * g;
-          v[i] = c.beta2 * v[i] + (1.0f - c.beta2) * g * g;
-          const double mhat = m[i] / bc1, vhat = v[i] / bc2;
-          if (decoupled) p[i] -= static_cast<float>(lr * wd * p[i]);
-          p[i] -= static_cast<float>(lr * mhat / (std::sqrt(vhat) + c.eps));
-        }
-        break;
+  // Elementwise and independent per parameter: chunks of every tensor go to the pool's workers
+  // (the result does not depend on how they are split).
+  constexpr int64_t kChunk = 16384;
+  std::vector<std::pair<size_t, int64_t>> chunks;  // (tensor, start)
+  for (size_t k = 0; k < pv.size(); ++k)
+    for (int64_t s0 = 0; s0 < pv[k].n; s0 += kChunk) chunks.emplace_back(k, s0);
+  ThreadPool::instance().parallel_for(static_cast<int64_t>(chunks.size()), [&](int64_t b0, int64_t e0, int) {
+    for (int64_t ci = b0; ci < e0; ++ci) {
+      const size_t k = chunks[ci].first;
+      const int64_t s0 = chunks[ci].second, n = std::min(kChunk, pv[k].n - s0);
+      const float wd = pv[k].is_weight ? c.weight_decay : 0.0f;  // no decay on biases
+      if (c.optimizer == OptimizerKind::kSgd) {
+        cpu::SgdArgs a{pv[k].p + s0, pv[k].g + s0, st.m[k].data() + s0, n, static_cast<float>(lr),
+                       c.momentum, wd, static_cast<float>(scale), c.nesterov};
+        kt.sgd_update(a);
+      } else {
+        cpu::AdamArgs a{pv[k].p + s0, pv[k].g + s0, st.m[k].data() + s0, st.v[k].data() + s0, n,
+                        static_cast<float>(lr), c.beta1, c.beta2, static_cast<float>(1.0 / bc1),
+                        static_cast<float>(1.0 / std::sqrt(bc2)), c.eps, wd,
+                        c.optimizer == OptimizerKind::kAdamW, static_cast<float>(scale)};
+        kt.adam_update(a);
       }
     }
-  }
+  });
 }
 
 Status check_loss(const MlpSpec& s, LossKind loss) {
