@@ -16,6 +16,7 @@ export {
 } from './ops';
 export type { Activation, MatmulOptions, LinearOptions } from './ops';
 export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
+export * from './data';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';
