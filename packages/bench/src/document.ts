@@ -2,6 +2,7 @@
 // It is what --json prints and what <out>/<suite>.json holds; reports are rendered from it alone.
 import type { MachineInfo } from './machine';
 import type { GemmSuiteResult } from './suites/gemm';
+import type { TrainSuiteResult } from './suites/train';
 
 export interface RunInfo {
   /** The command line, e.g. "bench gemm --quick". */
@@ -15,4 +16,5 @@ export interface BenchDocument {
   machine: MachineInfo;
   run: RunInfo;
   gemm?: GemmSuiteResult;
+  train?: TrainSuiteResult;
 }

@@ -10,6 +10,7 @@ import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
 import { renderGemmSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
+import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -84,6 +85,16 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         log(`gemm: wrote ${files.join(', ')}`);
         text.push(renderGemmText(doc), '', `results: ${files.join(', ')}`);
         if (doc.gemm.failures.length > 0) failed = true;
+      }
+      if (suite === 'train') {
+        doc.train = await runTrainSuite({ threads, peaks: machine.peaks, quick: options.quick, log });
+        const dir = path.resolve(options.outDir);
+        fs.mkdirSync(dir, { recursive: true });
+        const files = [path.join(dir, 'train.json'), path.join(dir, 'train.md')];
+        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, train: doc.train }, null, 2) + '\n');
+        fs.writeFileSync(files[1], renderTrainMarkdown(doc.train, doc.run.command));
+        text.push(renderTrainText(doc.train), '', `results: ${files.join(', ')}`);
+        if (doc.train.failures.length > 0) failed = true;
       }
     }
     io.stdout(options.json ? JSON.stringify(doc, null, 2) + '\n' : text.join('\n') + '\n');
