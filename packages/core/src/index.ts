@@ -17,6 +17,8 @@ export {
 export type { Activation, MatmulOptions, LinearOptions } from './ops';
 export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
 export * from './data';
+export * from './eval';
+export * from './text';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';
