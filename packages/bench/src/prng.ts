@@ -2,17 +2,10 @@
 // (and the C peer program, which carries the same generator) multiplies the same matrices.
 // Not for anything that needs statistical quality or secrecy.
 
-/** A generator of floats in [0, 1) from a 32-bit seed; the same seed gives the same sequence. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@amaas/core';
+
+/** Re-exported: one seeded generator for the whole repository (core's data/random). */
+export { mulberry32 };
 
 /** A Float32Array of `length` values uniform in [-1, 1), deterministic in `seed`. */
 export function uniformMatrix(length: number, seed: number): Float32Array {

@@ -5,6 +5,7 @@
 import { ArgumentError, DataError, ShapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { describe, expectOneOf, expectPositiveInt } from '../validate';
+import { mulberry32 } from '../data/random';
 import {
   accuracy, checkValues, logLoss, meanAbsoluteError, meanSquaredError, precisionRecallF1, r2Score, rocAuc,
 } from './metrics';
@@ -32,16 +33,6 @@ export interface KFoldOptions {
   seed?: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function shuffleInPlace(a: Int32Array, rand: () => number): void {
   for (let i = a.length - 1; i > 0; --i) {

@@ -4,6 +4,8 @@ import { ArgumentError, DataError, NotFittedError, ShapeError } from '../errors'
 import { Tensor } from '../tensor';
 import { describe } from '../validate';
 
+export { mulberry32 } from '../data/random';
+
 /** Contiguous float32 rows of a 2-D tensor, checked for non-finite values. */
 export function features(x: unknown, name: string, cols?: number): { X: Float32Array; n: number; d: number } {
   if (!(x instanceof Tensor)) throw new ArgumentError(`Expected Tensor for ${name} but received ${describe(x)}`);
@@ -51,16 +53,6 @@ export function requireFitted(fitted: boolean, what: string): void {
   if (!fitted) throw new NotFittedError(`this ${what} is not fitted yet: call fit() before predicting`);
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function shuffled(n: number, rand: () => number): Int32Array {
   const idx = new Int32Array(n);
