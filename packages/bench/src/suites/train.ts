@@ -45,6 +45,7 @@ export interface TrainSuiteResult {
   validation: { loss_first: number; loss_last: number; scalar_max_rel_diff: number; passed: boolean };
   cases: TrainCaseResult[];
   peers: string[];
+  peer_figures: PeerTrainFigure[];
   failures: { message: string }[];
 }
 
@@ -53,6 +54,53 @@ export interface TrainSuiteConfig {
   peaks: PeakFigure[];
   quick: boolean;
   log: (line: string) => void;
+}
+
+export interface PeerTrainFigure {
+  name: string;
+  samples_per_sec: number;
+  steps: number;
+}
+
+/**
+ * TensorFlow.js peer: the same network and optimizer through tf.layers, timed over `steps`
+ * batches after two warm-up batches, on the given backend ('wasm' or the pure-JS 'cpu').
+ * Returns null when the package is not installed.
+ */
+async function tfjsPeer(backend: 'wasm' | 'cpu', x: Float32Array, y: Float32Array, steps: number): Promise<PeerTrainFigure | string> {
+  let tf: typeof import('@tensorflow/tfjs');
+  try {
+    tf = require('@tensorflow/tfjs');
+    if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    return `TensorFlow.js (${backend}): not installed`;
+  }
+  if (!(await tf.setBackend(backend))) return `TensorFlow.js (${backend}): backend failed to initialise`;
+  await tf.ready();
+  const model = tf.sequential({
+    layers: [
+      tf.layers.dense({ inputShape: [TRAIN_LAYERS[0]], units: TRAIN_LAYERS[1], activation: 'relu' }),
+      tf.layers.dense({ units: TRAIN_LAYERS[2], activation: 'relu' }),
+      tf.layers.dense({ units: TRAIN_LAYERS[3], activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  const batches = Array.from({ length: steps + 2 }, (_, i) => {
+    const start = (i * TRAIN_BATCH) % (y.length - TRAIN_BATCH);
+    return {
+      xb: tf.tensor2d(x.subarray(start * TRAIN_LAYERS[0], (start + TRAIN_BATCH) * TRAIN_LAYERS[0]), [TRAIN_BATCH, TRAIN_LAYERS[0]]),
+      yb: tf.tensor1d(y.subarray(start, start + TRAIN_BATCH), 'float32'),
+    };
+  });
+  let loss = NaN;
+  for (let i = 0; i < 2; ++i) await model.trainOnBatch(batches[i].xb, batches[i].yb);
+  const t0 = process.hrtime.bigint();
+  for (let i = 2; i < batches.length; ++i) loss = (await model.trainOnBatch(batches[i].xb, batches[i].yb)) as number;
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  batches.forEach((b) => tf.dispose([b.xb, b.yb]));
+  model.dispose();
+  if (!Number.isFinite(loss)) return `TensorFlow.js (${backend}): non-finite loss, result discarded`;
+  return { name: `TensorFlow.js ${tf.version.tfjs} (${backend})`, samples_per_sec: (steps * TRAIN_BATCH) / secs, steps };
 }
 
 async function trainOnce(x: Tensor, y: Float32Array, epochs: number) {
@@ -72,7 +120,7 @@ export async function runTrainSuite(config: TrainSuiteConfig): Promise<TrainSuit
       model: TRAIN_LAYERS.join('-'), batch: TRAIN_BATCH, dataset: 'fashion-mnist (missing)',
       flops_per_sample: trainFlopsPerSample(TRAIN_LAYERS),
       validation: { loss_first: NaN, loss_last: NaN, scalar_max_rel_diff: NaN, passed: false },
-      cases: [], peers: [], failures: [{ message }],
+      cases: [], peers: [], peer_figures: [], failures: [{ message }],
     };
   }
   const n = config.quick ? 6000 : ds.x.shape[0];
@@ -86,7 +134,8 @@ export async function runTrainSuite(config: TrainSuiteConfig): Promise<TrainSuit
     flops_per_sample: flops,
     validation: { loss_first: 0, loss_last: 0, scalar_max_rel_diff: 0, passed: false },
     cases: [],
-    peers: ['TensorFlow.js: not installed (no @tensorflow/tfjs in this workspace)'],
+    peers: [],
+    peer_figures: [],
     failures: [],
   };
 
@@ -142,6 +191,19 @@ export async function runTrainSuite(config: TrainSuiteConfig): Promise<TrainSuit
     config.log(`train ${threads}T: ${Math.round(med)} samples/s (bound ${Math.round(bound)})`);
   }
   native.setThreads(info.maxThreads);
+  if (config.quick) {
+    result.peers.push('TensorFlow.js: skipped (--quick)');
+  } else {
+    for (const [backend, steps] of [['wasm', 40], ['cpu', 6]] as const) {
+      const r = await tfjsPeer(backend, x.contiguous().data, y, steps);
+      if (typeof r === 'string') result.peers.push(r);
+      else {
+        result.peer_figures.push(r);
+        result.peers.push(`${r.name}: ${Math.round(r.samples_per_sec)} samples/s over ${r.steps} batches`);
+        config.log(`train peer ${r.name}: ${Math.round(r.samples_per_sec)} samples/s`);
+      }
+    }
+  }
   return result;
 }
 
