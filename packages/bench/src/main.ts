@@ -8,7 +8,7 @@ import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type ImplementedS
 import type { BenchDocument } from './document';
 import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
-import { renderGemmSvg } from './report/svg';
+import { renderGemmSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 
@@ -90,9 +90,10 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         doc.train = await runTrainSuite({ threads, peaks: machine.peaks, quick: options.quick, log });
         const dir = path.resolve(options.outDir);
         fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'train.json'), path.join(dir, 'train.md')];
+        const files = [path.join(dir, 'train.json'), path.join(dir, 'train.md'), path.join(dir, 'train.svg')];
         fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, train: doc.train }, null, 2) + '\n');
         fs.writeFileSync(files[1], renderTrainMarkdown(doc.train, doc.run.command));
+        fs.writeFileSync(files[2], renderTrainSvg(doc));
         text.push(renderTrainText(doc.train), '', `results: ${files.join(', ')}`);
         if (doc.train.failures.length > 0) failed = true;
       }

@@ -25,5 +25,8 @@ maybe(`quick train suite validates and reports${fashion?.available ? '' : ' (ski
   expect(doc.train.validation.passed).toBe(true);
   expect(doc.train.cases[0].median_samples_per_sec).toBeGreaterThan(0);
   expect(fs.existsSync(path.join(out, 'train.md'))).toBe(true);
+  const svg = fs.readFileSync(path.join(out, 'train.svg'), 'utf8');
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg).toContain('bound');
   fs.rmSync(out, { recursive: true, force: true });
 });

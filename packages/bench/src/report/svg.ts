@@ -24,6 +24,8 @@ export interface BarChart {
   xLabel: string;
   groups: BarGroup[];
   kinds: { key: string; name: string; color: string }[];
+  /** Legend text of the dashed reference lines (default: the measured FMA peak). */
+  referenceLegend?: string;
 }
 
 export function escapeXml(s: string): string {
@@ -57,7 +59,7 @@ export function renderBarChart(chart: BarChart): string {
   const groups = chart.groups.filter((g) => g.bars.length > 0);
   const groupWidths = groups.map((g) => g.bars.length * (barWidth + barGap) - barGap);
   const contentWidth = groupWidths.reduce((a, b) => a + b, 0) + groupGap * Math.max(0, groups.length - 1);
-  const legendEntries = [...chart.kinds.map((k) => k.name), PEAK_LEGEND];
+  const legendEntries = [...chart.kinds.map((k) => k.name), (chart.referenceLegend ?? PEAK_LEGEND)];
   const legendWidth = legendEntries.reduce((w, name) => w + legendEntryWidth(name), 0);
   const titleWidth = chart.title.length * 8.5;
   const plotWidth = Math.max(240, contentWidth + 2 * 24, legendWidth, titleWidth - left);
@@ -85,7 +87,7 @@ export function renderBarChart(chart: BarChart): string {
     lx += legendEntryWidth(k.name);
   }
   parts.push(`<line x1="${n(lx)}" y1="42" x2="${n(lx + 12)}" y2="42" stroke="#c0392b" stroke-width="2" stroke-dasharray="4 2"/>`);
-  parts.push(`<text x="${n(lx + 16)}" y="46">${escapeXml(PEAK_LEGEND)}</text>`);
+  parts.push(`<text x="${n(lx + 16)}" y="46">${escapeXml((chart.referenceLegend ?? PEAK_LEGEND))}</text>`);
 
   // Y axis: grid, ticks, numbers and label.
   for (let v = 0; v <= axis.top + axis.step / 1000; v += axis.step) {
@@ -159,6 +161,31 @@ export function renderGemmSvg(doc: BenchDocument): string {
     kinds: [
       { key: 'sgemm', name: 'sgemm (C = A·B)', color: '#2e86c1' },
       { key: 'packed', name: 'packed (x·Wᵀ, packLinear)', color: '#28b463' },
+    ],
+  });
+}
+
+export function renderTrainSvg(doc: BenchDocument): string {
+  const r = doc.train;
+  const groups: BarGroup[] = (r?.cases ?? []).map((c) => ({
+    label: `${c.threads} thread${c.threads === 1 ? '' : 's'}`,
+    reference: { value: c.bound_samples_per_sec, label: `bound ${Math.round(c.bound_samples_per_sec)}` },
+    bars: [{ label: 'amaas', value: c.median_samples_per_sec, kind: 'amaas' }],
+  }));
+  if (r && r.peer_figures.length > 0)
+    groups.push({
+      label: 'TensorFlow.js',
+      bars: r.peer_figures.map((p) => ({ label: p.name.replace(/^TensorFlow\.js [^ ]+ /, ''), value: p.samples_per_sec, kind: 'peer' })),
+    });
+  return renderBarChart({
+    title: `Mlp ${r?.model ?? ''} training, batch ${r?.batch ?? ''}, samples/s (${doc.machine.cpu.brand || doc.machine.cpu.vendor})`,
+    yLabel: 'samples/s (median epoch)',
+    xLabel: 'threads',
+    referenceLegend: 'bound: FMA peak / flops per sample (dashed)',
+    groups,
+    kinds: [
+      { key: 'amaas', name: '@amaas/core Mlp.fit', color: '#2e86c1' },
+      { key: 'peer', name: 'TensorFlow.js', color: '#e67e22' },
     ],
   });
 }
