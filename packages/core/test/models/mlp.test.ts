@@ -155,3 +155,39 @@ test('bad input gets coded errors that say what to fix', async () => {
   expect(() => new Mlp({ layers: [4, 1] })).toThrow(/softmax output needs at least 2 units/);
   await expect(m.fit(Tensor.zeros([2, 4]), new Float32Array(2), { epochs: 0 })).rejects.toThrow('Expected positive integer for epochs but received 0');
 });
+
+test('the raw MLP binding survives hostile arguments with coded errors (child process)', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const script = `
+    const n = require(${JSON.stringify(require.resolve('@amaas/native'))});
+    const spec = { sizes: [3, 4, 2], hidden: 1, output: 2, dropout: 0 };
+    const w = () => [new Float32Array(12), new Float32Array(4), new Float32Array(8), new Float32Array(2)];
+    const bad = [undefined, null, NaN, -1, 0, 1.5, 2 ** 60, 'x', {}, [], new Float64Array(4), new Float32Array(0), new Int32Array(1),
+      { sizes: [] }, { sizes: [3, 0, 2] }, { sizes: [3, 4, 2], hidden: 9 }, { sizes: [3, 4, 2], dropout: 1 }, [new Float32Array(1)]];
+    let coded = 0, total = 0;
+    const expectCode = (f) => {
+      total++;
+      try { const r = f(); if (r && typeof r.catch === 'function') r.catch(() => {}); } catch (e) { if (typeof e.code !== 'string') throw e; coded++; }
+    };
+    const X = new Float32Array(6), Y = new Float32Array(2);
+    for (const v of bad) {
+      expectCode(() => n.mlpInit(v, w(), 0, 1));
+      expectCode(() => n.mlpInit(spec, v, 0, 1));
+      expectCode(() => n.mlpForward(spec, w(), v, 2, new Float32Array(4)));
+      expectCode(() => n.mlpForward(spec, w(), X, v, new Float32Array(4)));
+      expectCode(() => n.mlpEvaluate(spec, w(), X, v, 2, 2));
+      expectCode(() => n.mlpTrain(spec, w(), X, Y, 2, null, null, 0, v, null, new Int32Array(1)));
+      expectCode(() => n.mlpTrain(spec, w(), X, Y, 2, null, null, 0, { epochs: 1 }, v, new Int32Array(1)));
+      expectCode(() => n.mlpTrain(spec, w(), X, Y, 2, null, null, 0, { epochs: 1 }, null, v));
+    }
+    // Class index out of range reaches the engine and comes back as a rejected promise.
+    n.mlpTrain(spec, w(), X, new Float32Array([0, 7]), 2, null, null, 0, { epochs: 1 }, null, new Int32Array(1))
+      .then(() => { console.log(JSON.stringify({ error: 'resolved' })); })
+      .catch((e) => console.log(JSON.stringify({ coded, total, engine: e.code })));
+  `;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', cwd: path.join(__dirname, '..', '..') });
+  expect(r.status).toBe(0);
+  const out = JSON.parse(r.stdout);
+  expect(out.engine).toBe('INVALID_ARGUMENT');
+  expect(out.coded).toBeGreaterThan(100);
+});
