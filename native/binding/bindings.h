@@ -7,6 +7,7 @@ namespace amaas::binding {
 
 struct AddonData {
   Napi::FunctionReference packed_ctor;
+  Napi::FunctionReference packed_mlp_ctor;
   static AddonData& Get(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 };
 

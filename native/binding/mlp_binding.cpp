@@ -3,6 +3,7 @@
 // JS thread (none dropped), and a caller-owned Int32Array flag cancels between batches.
 #include <napi.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -322,9 +323,112 @@ Napi::Value MlpEvaluate(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// ---- packed inference ---------------------------------------------------------------------
+
+class PackedMlpWrap : public Napi::ObjectWrap<PackedMlpWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "PackedMlp",
+                       {InstanceAccessor<&PackedMlpWrap::GetBytes>("bytes"),
+                        InstanceAccessor<&PackedMlpWrap::GetDisposed>("disposed"),
+                        InstanceMethod<&PackedMlpWrap::Dispose>("dispose")});
+  }
+  explicit PackedMlpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PackedMlpWrap>(info) {}
+  ~PackedMlpWrap() override { Release(); }
+
+  void Adopt(Napi::Env env, std::unique_ptr<PackedMlp> m) {
+    net_ = std::move(m);
+    accounted_ = static_cast<int64_t>(net_->bytes());
+    env_ = env;
+    Napi::MemoryManagement::AdjustExternalMemory(env, accounted_);
+  }
+  const PackedMlp& Use(Napi::Env env) {
+    if (!net_) ThrowCode(env, ErrorCode::kInvalidArgument, "PackedMlp was disposed");
+    return *net_;
+  }
+  void Acquire() { busy_.fetch_add(1); }
+  void Unacquire() { busy_.fetch_sub(1); }
+
+ private:
+  Napi::Value GetBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), net_ ? double(net_->bytes()) : 0); }
+  Napi::Value GetDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !net_); }
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    if (busy_.load() > 0)
+      ThrowCode(info.Env(), ErrorCode::kBusy, "PackedMlp is in use by a running prediction; dispose it after the promise settles");
+    Release();
+    return info.Env().Undefined();
+  }
+  void Release() {
+    if (!net_) return;
+    net_.reset();
+    if (accounted_ && env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -accounted_);
+    accounted_ = 0;
+  }
+
+  std::unique_ptr<PackedMlp> net_;
+  std::atomic<int> busy_{0};
+  int64_t accounted_ = 0;
+  napi_env env_ = nullptr;
+};
+
+// mlpPack(spec, weights) -> PackedMlp
+Napi::Value MlpPack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  MlpSpec s = ReadSpec(env, info[0]);
+  MlpParams p = ReadParams(env, s, info[1], nullptr);
+  std::unique_ptr<PackedMlp> net;
+  ThrowIfError(env, Guarded([&] { return PackedMlp::create(s, p, &net); }));
+  Napi::Object obj = AddonData::Get(env).packed_mlp_ctor.New({});
+  PackedMlpWrap::Unwrap(obj)->Adopt(env, std::move(net));
+  return obj;
+}
+
+struct PackedPredictCall {
+  PackedMlpWrap* wrap;
+  const PackedMlp* net;
+  const float* X;
+  float* Y;
+  int64_t n;
+  std::vector<Napi::Object> keep;
+};
+
+// (packed, X, n, Y)
+PackedPredictCall ParsePackedPredict(const Napi::CallbackInfo& info, bool for_async) {
+  Napi::Env env = info.Env();
+  Napi::Value pv = info[0];
+  if (!pv.IsObject() || !pv.As<Napi::Object>().InstanceOf(AddonData::Get(env).packed_mlp_ctor.Value()))
+    ThrowCode(env, ErrorCode::kInvalidType, "Expected PackedMlp (from mlpPack) but received " + Describe(pv));
+  PackedPredictCall c;
+  c.wrap = PackedMlpWrap::Unwrap(pv.As<Napi::Object>());
+  c.net = &c.wrap->Use(env);
+  c.n = ReadPositiveInt(info, 2, "n");
+  const MlpSpec& s = c.net->spec();
+  c.X = ReadMatrix(info, 1, "X", c.n, s.sizes[0], for_async ? &c.keep : nullptr);
+  c.Y = const_cast<float*>(ReadMatrix(info, 3, "Y", c.n, s.sizes.back(), for_async ? &c.keep : nullptr));
+  if (for_async) c.keep.push_back(pv.As<Napi::Object>());
+  return c;
+}
+
+Napi::Value MlpPredictPacked(const Napi::CallbackInfo& info) {
+  PackedPredictCall c = ParsePackedPredict(info, false);
+  ThrowIfError(info.Env(), Guarded([&] { return c.net->forward(c.X, c.n, c.Y); }));
+  return info.Env().Undefined();
+}
+
+Napi::Value MlpPredictPackedAsync(const Napi::CallbackInfo& info) {
+  auto c = std::make_shared<PackedPredictCall>(ParsePackedPredict(info, true));
+  c->wrap->Acquire();
+  return TaskWorker::Start(info.Env(), [c] { return c->net->forward(c->X, c->n, c->Y); }, c->keep, nullptr,
+                           [c] { c->wrap->Unacquire(); });
+}
+
 }  // namespace
 
 void InitMlp(Napi::Env env, Napi::Object exports) {
+  AddonData::Get(env).packed_mlp_ctor = Napi::Persistent(PackedMlpWrap::Define(env));
+  exports.Set("mlpPack", Napi::Function::New<MlpPack>(env, "mlpPack"));
+  exports.Set("mlpPredictPacked", Napi::Function::New<MlpPredictPacked>(env, "mlpPredictPacked"));
+  exports.Set("mlpPredictPackedAsync", Napi::Function::New<MlpPredictPackedAsync>(env, "mlpPredictPackedAsync"));
   exports.Set("mlpInit", Napi::Function::New<MlpInit>(env, "mlpInit"));
   exports.Set("mlpForward", Napi::Function::New<MlpForward>(env, "mlpForward"));
   exports.Set("mlpForwardAsync", Napi::Function::New<MlpForwardAsync>(env, "mlpForwardAsync"));

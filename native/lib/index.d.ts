@@ -130,6 +130,14 @@ export interface TrainResultNative {
   callbackError?: string;
 }
 
+/** An MLP with every layer packed once for inference (see mlpPack). */
+export interface PackedMlpNative {
+  readonly bytes: number;
+  readonly disposed: boolean;
+  /** Frees the packed weights now; throws RESOURCE_BUSY while an async prediction uses them. */
+  dispose(): void;
+}
+
 export interface NativeBinding {
   engineInfo(): NativeEngineInfo;
   /** Switches the kernel level for later calls; returns the active level. */
@@ -161,6 +169,10 @@ export interface NativeBinding {
     Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
     onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
   ): Promise<TrainResultNative>;
+  /** Packs every layer once: one native call per forward pass afterwards (the serving path). */
+  mlpPack(spec: MlpSpecNative, weights: Float32Array[]): PackedMlpNative;
+  mlpPredictPacked(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): void;
+  mlpPredictPackedAsync(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): Promise<void>;
   mlpEvaluate(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number, loss: 0 | 1 | 2): { loss: number; accuracy?: number };
 }
 

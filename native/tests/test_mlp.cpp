@@ -3,6 +3,7 @@
 // and argument errors.
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -234,4 +235,32 @@ TEST(mlp, argument_errors) {
   CHECK(mlp_check(bad).code() == ErrorCode::kInvalidArgument);
   bad.sizes = {3, 0, 2};
   CHECK(mlp_check(bad).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST(mlp, packed_forward_matches_plain_forward) {
+  for (Activation act : {Activation::kRelu, Activation::kTanh, Activation::kGelu}) {
+    for (OutputKind out : {OutputKind::kSoftmax, OutputKind::kSigmoid, OutputKind::kIdentity}) {
+      MlpSpec s;
+      s.sizes = {37, 50, 33, 5};
+      s.hidden = act;
+      s.output = out;
+      Net net(s);
+      CHECK(mlp_init(s, net.params(), InitKind::kXavier, 9).ok());
+      for (auto& bl : net.b)
+        for (auto& v : bl) v = 0.05f;
+      Problem pr = make_problem(s, LossKind::kMse, 9, 2);
+      std::vector<float> want(9 * 5), got(9 * 5);
+      CHECK(mlp_forward(s, net.params(), pr.X.data(), 9, want.data()).ok());
+      std::unique_ptr<PackedMlp> packed;
+      CHECK(PackedMlp::create(s, net.params(), &packed).ok());
+      CHECK(packed->bytes() > 0);
+      for (int64_t rows : {int64_t(1), int64_t(9)}) {
+        CHECK(packed->forward(pr.X.data(), rows, got.data()).ok());
+        for (int64_t i = 0; i < rows * 5; ++i)
+          CHECK_MSG(std::fabs(got[i] - want[i]) < 1e-5f, "%s out=%d: %g vs %g", activation_name(act),
+                    static_cast<int>(out), got[i], want[i]);
+      }
+      CHECK(packed->forward(pr.X.data(), 0, got.data()).code() == ErrorCode::kInvalidArgument);
+    }
+  }
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include "amaas/gemm.h"
@@ -39,6 +40,24 @@ Status mlp_init(const MlpSpec& spec, const MlpParams& params, InitKind init, uin
 // Y (n, outputs) = the network applied to X (n, inputs), output activation included.
 Status mlp_forward(const MlpSpec& spec, const MlpParams& params, const float* X, int64_t n,
                    float* Y);
+
+// An MLP prepared for inference: every weight matrix packed once (PackedB, for the ISA active
+// when packed), biases copied, activations fused into the GEMM epilogues. forward() is one call
+// for the whole network: the serving hot path. Immutable after create(): safe to share.
+class PackedMlp {
+ public:
+  static Status create(const MlpSpec& spec, const MlpParams& params, std::unique_ptr<PackedMlp>* out);
+  // Y (n, outputs) = the network applied to X (n, inputs), output activation included.
+  Status forward(const float* X, int64_t n, float* Y) const;
+  const MlpSpec& spec() const { return spec_; }
+  size_t bytes() const;
+
+ private:
+  PackedMlp() = default;
+  MlpSpec spec_;
+  std::vector<std::unique_ptr<PackedB>> weights_;
+  std::vector<std::vector<float>> biases_;
+};
 
 struct TrainConfig {
   LossKind loss = LossKind::kCategoricalCrossEntropy;

@@ -391,6 +391,64 @@ Status mlp_forward(const MlpSpec& s, const MlpParams& p, const float* X, int64_t
   return Status::Ok();
 }
 
+Status PackedMlp::create(const MlpSpec& s, const MlpParams& p, std::unique_ptr<PackedMlp>* out) {
+  if (Status st = mlp_check(s); !st.ok()) return st;
+  std::unique_ptr<PackedMlp> m(new (std::nothrow) PackedMlp());
+  if (!m) return Status(ErrorCode::kOutOfMemory, "out of memory");
+  m->spec_ = s;
+  try {
+    for (int64_t l = 0; l < s.layers(); ++l) {
+      std::unique_ptr<PackedB> w;
+      // W (out, in) row-major is op(B)^T: pack it transposed once.
+      if (Status st = pack_b(&w, p.w[l], s.sizes[l], s.sizes[l], s.sizes[l + 1], true); !st.ok()) return st;
+      m->weights_.push_back(std::move(w));
+      m->biases_.emplace_back(p.b[l], p.b[l] + s.sizes[l + 1]);
+    }
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory packing the MLP");
+  }
+  *out = std::move(m);
+  return Status::Ok();
+}
+
+size_t PackedMlp::bytes() const {
+  size_t total = 0;
+  for (const auto& w : weights_) total += w->bytes();
+  for (const auto& b : biases_) total += b.size() * sizeof(float);
+  return total;
+}
+
+Status PackedMlp::forward(const float* X, int64_t n, float* Y) const {
+  if (n < 1) return InvalidArgument("forward needs at least one row");
+  const MlpSpec& s = spec_;
+  const int64_t L = s.layers();
+  int64_t widest = 0;
+  for (int64_t l = 1; l < L; ++l) widest = std::max(widest, s.sizes[l]);
+  // Ping-pong buffers for hidden activations, reused across calls on this thread.
+  thread_local std::vector<float> buf[2];
+  try {
+    for (auto& b : buf)
+      if (b.size() < static_cast<size_t>(n * widest)) b.resize(static_cast<size_t>(n * widest));
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory for MLP activations");
+  }
+  const float* in = X;
+  for (int64_t l = 0; l < L; ++l) {
+    const bool last = l + 1 == L;
+    float* out = last ? Y : buf[l % 2].data();
+    GemmParams gp;
+    gp.bias = biases_[l].data();
+    gp.act = !last ? s.hidden : (s.output == OutputKind::kSigmoid ? Activation::kSigmoid : Activation::kIdentity);
+    if (Status st = sgemm_packed(out, s.sizes[l + 1], in, s.sizes[l], *weights_[l], n, gp); !st.ok()) return st;
+    in = out;
+  }
+  if (s.output == OutputKind::kSoftmax) {
+    const int64_t k = s.sizes.back();
+    return softmax_rows(Y, k, Y, k, n, k);
+  }
+  return Status::Ok();
+}
+
 Status mlp_evaluate(const MlpSpec& s, const MlpParams& p, LossKind loss, const float* X,
                     const float* Y, int64_t n, double* loss_out, double* accuracy_out) {
   if (Status st = mlp_check(s); !st.ok()) return st;

@@ -1,11 +1,11 @@
 // Mlp: a dense feed-forward network trained by the native training loop (whole epochs in C++ on
 // a worker thread, progress via callback, AbortSignal cancellation) and served through weights
-// packed once (PackedLinear) for fast small-batch inference.
+// packed once (one native call per forward pass) for fast small-batch inference.
 // Not here: data loading or splitting (see data/), model files (a later issue).
-import type { MlpSpecNative, TrainConfigNative, TrainReportNative } from '@amaas/native';
+import type { MlpSpecNative, PackedMlpNative, TrainConfigNative, TrainReportNative } from '@amaas/native';
 import { ArgumentError, BusyError, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
 import { native } from '../native';
-import { Activation, PackedLinear, softmaxSync } from '../ops';
+import { Activation } from '../ops';
 import { Tensor } from '../tensor';
 import { describe, expectOneOf, expectPositiveInt } from '../validate';
 
@@ -101,7 +101,8 @@ export class Mlp {
   readonly weights: Float32Array[];
   private fittedFlag = false;
   private training = false;
-  private packed: PackedLinear[] | null = null;
+  /** Weights packed for inference; rebuilt lazily after each fit. */
+  private packed: PackedMlpNative | null = null;
 
   constructor(options: MlpOptions) {
     if (typeof options !== 'object' || options === null)
@@ -176,7 +177,7 @@ export class Mlp {
     const onProgress = options.onProgress;
     const report = onProgress ? (r: TrainReportNative) => onProgress({ ...r, totalEpochs: config.epochs }) : null;
     this.training = true;
-    this.packed?.forEach((p) => p.dispose());
+    // Not disposed: a prediction still running holds its own reference; the GC frees it.
     this.packed = null;
     let result;
     try {
@@ -211,26 +212,25 @@ export class Mlp {
   async predictProba(x: Tensor): Promise<Tensor> {
     this.checkFitted();
     const { X, n } = this.checkX(x, 'x');
-    if (n <= SYNC_ROWS) return this.predictProbaSync(x);
     const out = new Float32Array(n * this.outputs);
-    this.training = true; // weights must not change under the worker
+    const net = this.packedNet();
     try {
-      await native.mlpForwardAsync(this.spec(), this.weights, X, n, out);
+      if (n <= SYNC_ROWS) native.mlpPredictPacked(net, X, n, out);
+      else await native.mlpPredictPackedAsync(net, X, n, out);
     } catch (err) {
       throw fromNative(err);
-    } finally {
-      this.training = false;
     }
     return new Tensor(out, [n, this.outputs]);
   }
 
-  /** Synchronous forward pass through weights packed once: the batch-1 serving path. */
+  /** Synchronous forward pass, one native call over weights packed once: the batch-1 serving path. */
   predictProbaSync(x: Tensor): Tensor {
     this.checkFitted();
-    if (!this.packed) this.packed = this.pack();
-    let h = x;
-    for (const layer of this.packed) h = layer.forwardSync(h);
-    return this.output === 'softmax' ? softmaxSync(h, { out: h }) : h;
+    const { X, n } = this.checkX(x, 'x');
+    const out = new Float32Array(n * this.outputs);
+    const net = this.packedNet();
+    this.call(() => native.mlpPredictPacked(net, X, n, out));
+    return new Tensor(out, [n, this.outputs]);
   }
 
   /** Class indices (softmax), 0/1 per output (sigmoid), or values (identity, flattened when 1 output). */
@@ -279,16 +279,9 @@ export class Mlp {
     return { sizes: this.layers as number[], hidden: ACT_CODE[this.activation], output: OUTPUT_CODE[this.output], dropout: this.dropout };
   }
 
-  private pack(): PackedLinear[] {
-    const out: PackedLinear[] = [];
-    const L = this.layers.length - 1;
-    for (let l = 0; l < L; ++l) {
-      const w = new Tensor(this.weights[2 * l], [this.layers[l + 1], this.layers[l]]);
-      const b = new Tensor(this.weights[2 * l + 1], [this.layers[l + 1]]);
-      const act: Activation = l + 1 < L ? this.activation : this.output === 'sigmoid' ? 'sigmoid' : 'identity';
-      out.push(new PackedLinear(w, b, { activation: act }));
-    }
-    return out;
+  private packedNet(): PackedMlpNative {
+    if (!this.packed) this.packed = this.call(() => native.mlpPack(this.spec(), this.weights));
+    return this.packed;
   }
 
   private decode(p: Tensor): Float32Array {
