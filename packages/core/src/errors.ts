@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'INVALID_DATA'
   | 'DATASET_MISSING'
   | 'NOT_FITTED'
-  | 'CANCELLED';
+  | 'CANCELLED'
+  | 'INVALID_MODEL_FILE';
 
 export class AmaasError extends Error {
   readonly code: ErrorCode;
@@ -90,6 +91,13 @@ export class CancelledError extends AmaasError {
   }
 }
 
+/** A model file that is truncated, inconsistent or hostile; the message names the problem. */
+export class ModelFileError extends AmaasError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_MODEL_FILE', message, options);
+  }
+}
+
 /** A capability this machine lacks (an ISA level, a GPU). */
 export class UnavailableError extends AmaasError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -120,6 +128,7 @@ const byCode: Record<string, new (message: string, options?: { cause?: unknown }
   INVALID_DATA: DataError,
   NOT_FITTED: NotFittedError as unknown as new (message: string, options?: { cause?: unknown }) => AmaasError,
   CANCELLED: CancelledError,
+  INVALID_MODEL_FILE: ModelFileError,
 };
 
 /** Converts an error thrown by the addon into the matching AmaasError subclass. */

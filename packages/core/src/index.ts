@@ -38,5 +38,6 @@ export {
   DatasetMissingError,
   NotFittedError,
   CancelledError,
+  ModelFileError,
 } from './errors';
 export type { ErrorCode } from './errors';
