@@ -61,8 +61,9 @@ export class Tensor {
         `shape [${sh}] with strides [${st}] at offset ${offset} needs ${last + 1} elements but data has ${data.length}`,
       );
     this.data = data;
-    this.shape = Object.freeze(sh);
-    this.strides = Object.freeze(st);
+    // Own copies, typed readonly; not frozen (Object.freeze costs ~60 ns per array on every op).
+    this.shape = sh;
+    this.strides = st;
     this.offset = offset;
   }
 
