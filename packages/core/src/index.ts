@@ -19,6 +19,7 @@ export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
 export * from './data';
 export * from './eval';
 export * from './text';
+export * from './io';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';

@@ -1,0 +1,371 @@
+// The AMaaS model file: a safetensors file whose tensors are a model's numeric arrays and whose
+// __metadata__ holds format, format_version, kind, spec (JSON of everything else), library_version,
+// created and signature (JSON of input/output names, dtypes and shapes, -1 = batch).
+// Loading checks the format, version, kind and every expected tensor's dtype and shape before a
+// model is built. Not here: the container itself (safetensors.ts), model registries, serving.
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import * as nodePath from 'node:path';
+import { AmaasError, ArgumentError, ModelFileError } from '../errors';
+import { LinearRegression, LinearRegressionJson, LogisticRegression, LogisticRegressionJson } from '../models/linear';
+import { Mlp, MlpJson } from '../models/mlp';
+import { encodeArray } from '../text/encoding';
+import { TextClassifier, TextClassifierJSON } from '../text/pipeline';
+import { describe } from '../validate';
+import { DEFAULT_MAX_HEADER_BYTES, readSafetensors, ReadTensor, SafetensorsDtype, TensorEntry, typedView, writeSafetensors } from './safetensors';
+
+export const MODEL_FORMAT = 'amaas-model';
+export const MODEL_FORMAT_VERSION = '1';
+const SUPPORTED_VERSIONS = ['1'];
+
+export type SavableModel = Mlp | LinearRegression | LogisticRegression | TextClassifier;
+export type ModelKind = 'mlp' | 'linear-regression' | 'logistic-regression' | 'text-classifier';
+
+export interface SignatureTensor {
+  name: string;
+  /** A safetensors dtype, or 'string' for text inputs. */
+  dtype: SafetensorsDtype | 'string';
+  /** -1 marks the batch dimension. */
+  shape: number[];
+}
+export interface ModelSignature {
+  inputs: SignatureTensor[];
+  outputs: SignatureTensor[];
+}
+
+export interface ModelFileInfo {
+  kind: ModelKind;
+  formatVersion: string;
+  libraryVersion: string;
+  created: string | null;
+  signature: ModelSignature;
+  spec: unknown;
+}
+
+export interface SerializeOptions {
+  /** Creation time written to the metadata (default: now). */
+  created?: Date | string;
+}
+
+export interface LoadOptions {
+  /** Largest safetensors header accepted (default 16 MiB); raise it for very large vocabularies. */
+  maxHeaderBytes?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const LIBRARY_VERSION: string = (require('../../package.json') as { version: string }).version;
+
+function invalid(message: string, cause?: unknown): AmaasError {
+  return new ModelFileError(message, cause === undefined ? undefined : { cause });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function positiveInt(kind: string, field: string, v: unknown): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 1) throw invalid(`${kind} spec field '${field}' must be a positive integer but is ${describe(v)}`);
+  return v as number;
+}
+
+/** Per-kind mapping between a model and (spec, tensors). */
+interface Codec<M> {
+  kind: ModelKind;
+  matches(model: unknown): model is M;
+  encode(model: M): { spec: Record<string, unknown>; tensors: Record<string, TensorEntry>; signature: ModelSignature };
+  /** Tensors the spec calls for; checked against the file before build(). Throws invalid() on a bad spec. */
+  expected(spec: Record<string, unknown>): Record<string, { dtype: SafetensorsDtype; shape: number[] }>;
+  build(spec: Record<string, unknown>, tensors: Record<string, ReadTensor>): M;
+}
+
+const f32 = (t: ReadTensor): Float32Array => typedView(t as ReadTensor & { dtype: 'F32' });
+const f64 = (t: ReadTensor): Float64Array => typedView(t as ReadTensor & { dtype: 'F64' });
+
+const mlpCodec: Codec<Mlp> = {
+  kind: 'mlp',
+  matches: (m): m is Mlp => m instanceof Mlp,
+  encode(model) {
+    const json = model.toJSON();
+    const tensors: Record<string, TensorEntry> = {};
+    for (let l = 0; l + 1 < json.layers.length; ++l) {
+      // W_l (out, in) row-major, b_l (out)
+      tensors[`layers.${l}.weight`] = { dtype: 'F32', shape: [json.layers[l + 1], json.layers[l]], data: model.weights[2 * l] };
+      tensors[`layers.${l}.bias`] = { dtype: 'F32', shape: [json.layers[l + 1]], data: model.weights[2 * l + 1] };
+    }
+    const { weights: _w, ...spec } = json;
+    return {
+      spec,
+      tensors,
+      signature: {
+        inputs: [{ name: 'x', dtype: 'F32', shape: [-1, model.inputs] }],
+        outputs: [{ name: 'y', dtype: 'F32', shape: [-1, model.outputs] }],
+      },
+    };
+  },
+  expected(spec) {
+    const layers = spec.layers;
+    if (!Array.isArray(layers) || layers.length < 2) throw invalid(`mlp spec field 'layers' must be an array of at least 2 sizes but is ${describe(layers)}`);
+    layers.forEach((s, i) => positiveInt('mlp', `layers[${i}]`, s));
+    const out: Record<string, { dtype: SafetensorsDtype; shape: number[] }> = {};
+    for (let l = 0; l + 1 < layers.length; ++l) {
+      out[`layers.${l}.weight`] = { dtype: 'F32', shape: [layers[l + 1], layers[l]] };
+      out[`layers.${l}.bias`] = { dtype: 'F32', shape: [layers[l + 1]] };
+    }
+    return out;
+  },
+  build(spec, tensors) {
+    const layers = spec.layers as number[];
+    const weights: number[][] = [];
+    for (let l = 0; l + 1 < layers.length; ++l) weights.push(Array.from(f32(tensors[`layers.${l}.weight`])), Array.from(f32(tensors[`layers.${l}.bias`])));
+    return Mlp.fromJSON({ ...(spec as unknown as MlpJson), kind: 'mlp', weights });
+  },
+};
+
+const linearCodec: Codec<LinearRegression> = {
+  kind: 'linear-regression',
+  matches: (m): m is LinearRegression => m instanceof LinearRegression,
+  encode(model) {
+    const json = model.toJSON();
+    const d = json.coef.length;
+    return {
+      spec: { features: d, options: json.options },
+      tensors: { coef: { dtype: 'F64', shape: [d], data: Float64Array.from(json.coef) }, intercept: { dtype: 'F64', shape: [], data: Float64Array.of(json.intercept) } },
+      signature: { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, d] }], outputs: [{ name: 'y', dtype: 'F32', shape: [-1] }] },
+    };
+  },
+  expected(spec) {
+    const d = positiveInt('linear-regression', 'features', spec.features);
+    return { coef: { dtype: 'F64', shape: [d] }, intercept: { dtype: 'F64', shape: [] } };
+  },
+  build(spec, tensors) {
+    const json: LinearRegressionJson = {
+      kind: 'linear-regression', options: (spec.options ?? {}) as LinearRegressionJson['options'],
+      coef: Array.from(f64(tensors.coef)), intercept: f64(tensors.intercept)[0],
+    };
+    return LinearRegression.fromJSON(json);
+  },
+};
+
+const logisticCodec: Codec<LogisticRegression> = {
+  kind: 'logistic-regression',
+  matches: (m): m is LogisticRegression => m instanceof LogisticRegression,
+  encode(model) {
+    const json = model.toJSON();
+    const rows = json.intercept.length, d = json.features;
+    return {
+      spec: { classes: json.classes, features: d, options: json.options },
+      tensors: {
+        coef: { dtype: 'F64', shape: [rows, d], data: Float64Array.from(json.coef) }, // (rows, d): 1 row binary, k rows softmax
+        intercept: { dtype: 'F64', shape: [rows], data: Float64Array.from(json.intercept) },
+      },
+      signature: { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, d] }], outputs: [{ name: 'probabilities', dtype: 'F32', shape: [-1, json.classes] }] },
+    };
+  },
+  expected(spec) {
+    const k = positiveInt('logistic-regression', 'classes', spec.classes);
+    if (k < 2) throw invalid(`logistic-regression spec field 'classes' must be >= 2 but is ${k}`);
+    const d = positiveInt('logistic-regression', 'features', spec.features);
+    const rows = k === 2 ? 1 : k;
+    return { coef: { dtype: 'F64', shape: [rows, d] }, intercept: { dtype: 'F64', shape: [rows] } };
+  },
+  build(spec, tensors) {
+    return LogisticRegression.fromJSON({
+      kind: 'logistic-regression', classes: spec.classes as number, features: spec.features as number,
+      options: (spec.options ?? {}) as LogisticRegressionJson['options'],
+      coef: Array.from(f64(tensors.coef)), intercept: Array.from(f64(tensors.intercept)),
+    });
+  },
+};
+
+const textCodec: Codec<TextClassifier> = {
+  kind: 'text-classifier',
+  matches: (m): m is TextClassifier => m instanceof TextClassifier,
+  encode(model) {
+    const json = model.toJSON();
+    const { nb, tfidf } = json;
+    const k = nb.nClasses, d = nb.nFeatures;
+    const tensors: Record<string, TensorEntry> = {
+      'nb.feature_log_prob': { dtype: 'F32', shape: [k, d], data: decodeEncoded(nb.featureLogProb) }, // (classes, features)
+      'nb.class_log_prior': { dtype: 'F64', shape: [k], data: decodeEncoded(nb.classLogPrior) },
+      'nb.class_count': { dtype: 'F64', shape: [k], data: Float64Array.from(nb.classCount) },
+    };
+    if (tfidf?.idf) tensors['tfidf.idf'] = { dtype: 'F64', shape: [tfidf.nFeatures], data: decodeEncoded(tfidf.idf) };
+    const spec = {
+      type: json.type, version: json.version, classes: json.classes, vectorizer: json.vectorizer,
+      tfidf: tfidf ? { type: tfidf.type, version: tfidf.version, options: tfidf.options, nFeatures: tfidf.nFeatures, hasIdf: tfidf.idf !== null } : null,
+      nb: { type: nb.type, version: nb.version, options: nb.options, nClasses: k, nFeatures: d },
+    };
+    return {
+      spec,
+      tensors,
+      signature: { inputs: [{ name: 'text', dtype: 'string', shape: [-1] }], outputs: [{ name: 'probabilities', dtype: 'F32', shape: [-1, k] }] },
+    };
+  },
+  expected(spec) {
+    if (!isObject(spec.nb)) throw invalid(`text-classifier spec field 'nb' must be an object but is ${describe(spec.nb)}`);
+    const k = positiveInt('text-classifier', 'nb.nClasses', spec.nb.nClasses);
+    const d = positiveInt('text-classifier', 'nb.nFeatures', spec.nb.nFeatures);
+    const out: Record<string, { dtype: SafetensorsDtype; shape: number[] }> = {
+      'nb.feature_log_prob': { dtype: 'F32', shape: [k, d] },
+      'nb.class_log_prior': { dtype: 'F64', shape: [k] },
+      'nb.class_count': { dtype: 'F64', shape: [k] },
+    };
+    if (spec.tfidf !== null) {
+      if (!isObject(spec.tfidf)) throw invalid(`text-classifier spec field 'tfidf' must be an object or null but is ${describe(spec.tfidf)}`);
+      if (spec.tfidf.hasIdf === true) out['tfidf.idf'] = { dtype: 'F64', shape: [positiveInt('text-classifier', 'tfidf.nFeatures', spec.tfidf.nFeatures)] };
+    }
+    return out;
+  },
+  build(spec, tensors) {
+    const nb = spec.nb as Record<string, unknown>;
+    const tfidf = spec.tfidf as Record<string, unknown> | null;
+    const json = {
+      ...spec,
+      tfidf: tfidf ? { type: tfidf.type, version: tfidf.version, options: tfidf.options, nFeatures: tfidf.nFeatures, idf: tensors['tfidf.idf'] ? encodeArray(f64(tensors['tfidf.idf'])) : null } : null,
+      nb: {
+        ...nb,
+        featureLogProb: encodeArray(f32(tensors['nb.feature_log_prob'])),
+        classLogPrior: encodeArray(f64(tensors['nb.class_log_prior'])),
+        classCount: Array.from(f64(tensors['nb.class_count'])),
+      },
+    } as unknown as TextClassifierJSON;
+    return TextClassifier.fromJSON(json);
+  },
+};
+
+/** The typed array behind an EncodedArray of a text model's JSON (little-endian base64). */
+function decodeEncoded(e: { dtype: 'float32' | 'float64'; base64: string }): Float32Array | Float64Array {
+  const bytes = Buffer.from(e.base64, 'base64');
+  const copy = new Uint8Array(bytes.length); // aligned at 0
+  copy.set(bytes);
+  return e.dtype === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
+}
+
+const CODECS: Codec<SavableModel>[] = [mlpCodec, linearCodec, logisticCodec, textCodec] as Codec<SavableModel>[];
+
+function codecFor(model: unknown): Codec<SavableModel> {
+  const c = CODECS.find((k) => k.matches(model));
+  if (!c) throw new ArgumentError(`Expected a Mlp, LinearRegression, LogisticRegression or TextClassifier to save but received ${describe(model)}`);
+  return c;
+}
+
+// ------------------------------------------------------------------------------------------
+// Public API
+
+/** The model as the bytes of an AMaaS model file. The model must be fitted. */
+export function serializeModel(model: SavableModel, options: SerializeOptions = {}): Buffer {
+  const codec = codecFor(model);
+  const { spec, tensors, signature } = codec.encode(model);
+  const created = options.created === undefined ? new Date().toISOString() : options.created instanceof Date ? options.created.toISOString() : String(options.created);
+  return writeSafetensors(tensors, {
+    format: MODEL_FORMAT,
+    format_version: MODEL_FORMAT_VERSION,
+    kind: codec.kind,
+    spec: JSON.stringify(spec),
+    library_version: LIBRARY_VERSION,
+    created,
+    signature: JSON.stringify(signature),
+  });
+}
+
+/** Reads and checks the metadata of a model file without building the model. */
+export function readModelInfo(buf: Uint8Array, options: LoadOptions = {}): ModelFileInfo {
+  return parse(buf, options).info;
+}
+
+/** Rebuilds a model from the bytes of a model file; every defect is AmaasError 'INVALID_MODEL_FILE'. */
+export function deserializeModel(buf: Uint8Array, options: LoadOptions = {}): SavableModel {
+  const { info, codec, tensors } = parse(buf, options);
+  const spec = info.spec as Record<string, unknown>;
+  const expected = codec.expected(spec);
+  for (const [name, want] of Object.entries(expected)) {
+    const t = tensors[name];
+    if (!t) throw invalid(`${info.kind} model file lacks tensor '${name}' (${want.dtype} [${want.shape}])`);
+    if (t.dtype !== want.dtype) throw invalid(`tensor '${name}' should be ${want.dtype} but is ${t.dtype}`);
+    if (t.shape.length !== want.shape.length || t.shape.some((s, i) => s !== want.shape[i]))
+      throw invalid(`tensor '${name}' should have shape [${want.shape}] (from the spec) but has [${t.shape}]`);
+  }
+  for (const name of Object.keys(tensors))
+    if (!(name in expected)) throw invalid(`${info.kind} model file has unexpected tensor '${name}'`);
+  try {
+    return codec.build(spec, tensors);
+  } catch (err) {
+    if (err instanceof AmaasError && err.code === 'INVALID_MODEL_FILE') throw err;
+    throw invalid(`${info.kind} spec is not a valid model: ${(err as Error)?.message ?? String(err)}`, err);
+  }
+}
+
+/** Writes the model file atomically: temp file, fsync, rename over `path`, fsync the directory. */
+export async function saveModel(model: SavableModel, path: string, options: SerializeOptions = {}): Promise<void> {
+  if (typeof path !== 'string' || path.length === 0) throw new ArgumentError(`Expected a file path but received ${describe(path)}`);
+  const bytes = serializeModel(model, options);
+  const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    const fh = await fsp.open(tmp, 'wx');
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fsp.rename(tmp, path);
+  } catch (err) {
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  try {
+    // Best effort: makes the rename durable; not possible on every platform (Windows).
+    const dir = await fsp.open(nodePath.dirname(nodePath.resolve(path)), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+/** Loads a model from a file path or from the file's bytes. */
+export async function loadModel(pathOrBuffer: string | Uint8Array, options: LoadOptions = {}): Promise<SavableModel> {
+  if (typeof pathOrBuffer === 'string') return deserializeModel(await fsp.readFile(pathOrBuffer), options);
+  if (pathOrBuffer instanceof Uint8Array) return deserializeModel(pathOrBuffer, options);
+  throw new ArgumentError(`Expected a file path or a Uint8Array but received ${describe(pathOrBuffer)}`);
+}
+
+function parse(buf: Uint8Array, options: LoadOptions): { info: ModelFileInfo; codec: Codec<SavableModel>; tensors: Record<string, ReadTensor> } {
+  const { tensors, metadata } = readSafetensors(buf, { maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES });
+  if (metadata.format !== MODEL_FORMAT)
+    throw invalid(`__metadata__.format should be '${MODEL_FORMAT}' but is ${describe(metadata.format)}: not an AMaaS model file`);
+  const version = metadata.format_version;
+  if (!SUPPORTED_VERSIONS.includes(version))
+    throw invalid(`format_version ${describe(version)} is not supported (this library reads ${SUPPORTED_VERSIONS.join(', ')}); upgrade @amaas/core`);
+  const codec = CODECS.find((c) => c.kind === metadata.kind);
+  if (!codec) throw invalid(`unknown model kind ${describe(metadata.kind)} (known: ${CODECS.map((c) => c.kind).join(', ')})`);
+  const spec = parseJson('spec', metadata.spec);
+  if (!isObject(spec)) throw invalid(`__metadata__.spec must be a JSON object but is ${describe(spec)}`);
+  const signature = parseJson('signature', metadata.signature);
+  if (!isObject(signature) || !Array.isArray(signature.inputs) || !Array.isArray(signature.outputs))
+    throw invalid(`__metadata__.signature must be a JSON object {inputs: [...], outputs: [...]} but is ${describe(signature)}`);
+  return {
+    info: {
+      kind: codec.kind,
+      formatVersion: version,
+      libraryVersion: metadata.library_version ?? 'unknown',
+      created: metadata.created ?? null,
+      signature: signature as unknown as ModelSignature,
+      spec,
+    },
+    codec,
+    tensors,
+  };
+}
+
+function parseJson(field: string, text: string | undefined): unknown {
+  if (text === undefined) throw invalid(`__metadata__ lacks '${field}'`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw invalid(`__metadata__.${field} is not valid JSON: ${(err as Error).message}`, err);
+  }
+}
