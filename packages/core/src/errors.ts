@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'DATASET_MISSING'
   | 'NOT_FITTED'
   | 'CANCELLED'
-  | 'INVALID_MODEL_FILE';
+  | 'INVALID_MODEL_FILE'
+  | 'NOT_FOUND'
+  | 'CONFLICT';
 
 export class AmaasError extends Error {
   readonly code: ErrorCode;
@@ -95,6 +97,20 @@ export class CancelledError extends AmaasError {
 export class ModelFileError extends AmaasError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('INVALID_MODEL_FILE', message, options);
+  }
+}
+
+/** A model, version or alias that does not exist. */
+export class NotFoundError extends AmaasError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A change that contradicts the current state: a taken version number, deleting an aliased version. */
+export class ConflictError extends AmaasError {
+  constructor(message: string) {
+    super('CONFLICT', message);
   }
 }
 

@@ -40,5 +40,7 @@ export {
   NotFittedError,
   CancelledError,
   ModelFileError,
+  NotFoundError,
+  ConflictError,
 } from './errors';
 export type { ErrorCode } from './errors';
