@@ -20,6 +20,7 @@ export * from './data';
 export * from './eval';
 export * from './text';
 export * from './io';
+export * from './onnx';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';
