@@ -21,6 +21,7 @@ export * from './eval';
 export * from './text';
 export * from './io';
 export * from './onnx';
+export * from './registry';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';
