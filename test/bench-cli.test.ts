@@ -24,6 +24,21 @@ test('bench gemm --quick --json validates and prints one JSON document', () => {
   }
 });
 
+test('bench infer --quick agrees with onnxruntime before timing', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));
+  try {
+    const r = run(['infer', '--quick', '--threads', '1', '--json', '--out', out]);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.infer.failures).toEqual([]);
+    expect(doc.infer.max_abs_diff).toBeLessThanOrEqual(1e-4);
+    expect(doc.infer.cases.map((c: { batch: number }) => c.batch)).toEqual([1, 64]);
+    for (const c of doc.infer.cases) expect(c.ort_median_us).toBeGreaterThan(0);
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
 const fashion = fs.existsSync('/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz');
 (fashion ? test : test.skip)(`bench train --quick validates against the scalar kernels${fashion ? '' : ' (skipped: dataset-fashion-mnist not installed)'}`, () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cli-'));

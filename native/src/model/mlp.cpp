@@ -418,9 +418,28 @@ size_t PackedMlp::bytes() const {
   return total;
 }
 
+// Index of the first NaN/Inf in x, or -1. The OR-reduction over exponent bits vectorizes (no
+// early exit in the hot loop); the exact position is looked up only when something is wrong.
+int64_t first_non_finite(const float* x, int64_t n) {
+  uint32_t any = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    any |= static_cast<uint32_t>((bits & 0x7f800000u) == 0x7f800000u);
+  }
+  if (!any) return -1;
+  for (int64_t i = 0; i < n; ++i)
+    if (!std::isfinite(x[i])) return i;
+  return -1;
+}
+
 Status PackedMlp::forward(const float* X, int64_t n, float* Y) const {
   if (n < 1) return InvalidArgument("forward needs at least one row");
   const MlpSpec& s = spec_;
+  if (int64_t bad = first_non_finite(X, n * s.sizes[0]); bad >= 0)
+    return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
+                           num(bad / s.sizes[0]) + ", column " + num(bad % s.sizes[0]) +
+                           ": impute or drop it first");
   const int64_t L = s.layers();
   int64_t widest = 0;
   for (int64_t l = 1; l < L; ++l) widest = std::max(widest, s.sizes[l]);

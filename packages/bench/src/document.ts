@@ -3,6 +3,7 @@
 import type { MachineInfo } from './machine';
 import type { GemmSuiteResult } from './suites/gemm';
 import type { TrainSuiteResult } from './suites/train';
+import type { InferSuiteResult } from './suites/infer';
 
 export interface RunInfo {
   /** The command line, e.g. "bench gemm --quick". */
@@ -17,4 +18,5 @@ export interface BenchDocument {
   run: RunInfo;
   gemm?: GemmSuiteResult;
   train?: TrainSuiteResult;
+  infer?: InferSuiteResult;
 }

@@ -11,6 +11,7 @@ import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
 import { renderGemmSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
+import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -85,6 +86,16 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         log(`gemm: wrote ${files.join(', ')}`);
         text.push(renderGemmText(doc), '', `results: ${files.join(', ')}`);
         if (doc.gemm.failures.length > 0) failed = true;
+      }
+      if (suite === 'infer') {
+        doc.infer = await runInferSuite({ threads, quick: options.quick, log });
+        const dir = path.resolve(options.outDir);
+        fs.mkdirSync(dir, { recursive: true });
+        const files = [path.join(dir, 'infer.json'), path.join(dir, 'infer.md')];
+        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, infer: doc.infer }, null, 2) + '\n');
+        fs.writeFileSync(files[1], renderInferMarkdown(doc.infer, doc.run.command));
+        text.push(renderInferText(doc.infer), '', `results: ${files.join(', ')}`);
+        if (doc.infer.failures.length > 0) failed = true;
       }
       if (suite === 'train') {
         doc.train = await runTrainSuite({ threads, peaks: machine.peaks, quick: options.quick, log });

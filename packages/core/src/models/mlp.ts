@@ -211,7 +211,7 @@ export class Mlp {
   /** Outputs after the output activation: class probabilities (softmax/sigmoid) or values. */
   async predictProba(x: Tensor): Promise<Tensor> {
     this.checkFitted();
-    const { X, n } = this.checkX(x, 'x');
+    const { X, n } = this.checkX(x, 'x', false);
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
     try {
@@ -226,7 +226,7 @@ export class Mlp {
   /** Synchronous forward pass, one native call over weights packed once: the batch-1 serving path. */
   predictProbaSync(x: Tensor): Tensor {
     this.checkFitted();
-    const { X, n } = this.checkX(x, 'x');
+    const { X, n } = this.checkX(x, 'x', false);
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
     this.call(() => native.mlpPredictPacked(net, X, n, out));
@@ -342,15 +342,17 @@ export class Mlp {
     if (this.training) throw new BusyError('this Mlp is training; predict after fit() resolves');
   }
 
-  private checkX(x: Tensor, name: string): { X: Float32Array; n: number } {
+  /** `finite`: scan for NaN/Inf here (fit); predictions leave it to the engine's vectorized check. */
+  private checkX(x: Tensor, name: string, finite = true): { X: Float32Array; n: number } {
     if (!(x instanceof Tensor)) throw new ArgumentError(`Expected Tensor for ${name} but received ${describe(x)}`);
     if (x.rank !== 2 || x.shape[1] !== this.inputs)
       throw new ShapeError(`Expected ${name} of shape [n, ${this.inputs}] but received [${x.shape}]`);
     const c = x.contiguous();
     const X = c.data.subarray(c.offset, c.offset + c.size);
-    for (let i = 0; i < X.length; ++i)
-      if (!Number.isFinite(X[i]))
-        throw new DataError(`${name} has a non-finite value (${X[i]}) at row ${Math.floor(i / this.inputs)}, column ${i % this.inputs}: impute or drop it first`);
+    if (finite)
+      for (let i = 0; i < X.length; ++i)
+        if (!Number.isFinite(X[i]))
+          throw new DataError(`${name} has a non-finite value (${X[i]}) at row ${Math.floor(i / this.inputs)}, column ${i % this.inputs}: impute or drop it first`);
     return { X, n: x.shape[0] };
   }
 

@@ -191,3 +191,12 @@ test('the raw MLP binding survives hostile arguments with coded errors (child pr
   expect(out.engine).toBe('INVALID_ARGUMENT');
   expect(out.coded).toBeGreaterThan(100);
 });
+
+test('predictions refuse NaN/Inf inputs with the row and column (checked in the engine)', async () => {
+  const m = new Mlp({ layers: [4, 3, 2], seed: 1 });
+  await m.fit(Tensor.zeros([4, 4]), new Float32Array([0, 1, 0, 1]), { epochs: 1 });
+  const x = Tensor.zeros([3, 4]);
+  x.set(Infinity, 2, 1);
+  expect(() => m.predictProbaSync(x)).toThrow(/non-finite value \(inf\) at row 2, column 1/);
+  await expect(m.predictProba(x)).rejects.toThrow(/row 2, column 1/);
+});
