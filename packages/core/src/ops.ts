@@ -73,8 +73,7 @@ function biasArray(bias: Tensor | undefined, n: number, name = 'bias'): Float32A
   expectTensor(name, bias);
   if (bias.size !== n || bias.rank > 2 || (bias.rank === 2 && bias.shape[0] !== 1))
     throw new ShapeError(`Expected ${name} of shape [${n}] but received [${bias.shape}]`);
-  const c = bias.contiguous();
-  return c.offset === 0 && c.data.length === n ? c.data : c.data.subarray(c.offset, c.offset + n);
+  return bias.values();
 }
 
 interface GemmPlan {

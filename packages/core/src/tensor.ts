@@ -179,6 +179,14 @@ export class Tensor {
     return new Tensor(out, this.shape);
   }
 
+  /** The elements in row-major order as one Float32Array: a view of `data` when contiguous,
+   *  else a copy. What the engine's flat-array APIs take. */
+  values(): Float32Array {
+    const c = this.contiguous();
+    const n = this.size;
+    return c.offset === 0 && c.data.length === n ? c.data : c.data.subarray(c.offset, c.offset + n);
+  }
+
   /** A contiguous copy that owns its memory. */
   clone(): Tensor {
     const c = this.contiguous();

@@ -63,13 +63,14 @@ export function isTextDataset(d: Dataset | TextDataset): d is TextDataset {
 }
 
 /** Rows `index` of x (any strides) as a new contiguous (index.length, d) tensor. */
-export function takeRows(x: Tensor, index: readonly number[]): Tensor {
+export function takeRows(x: Tensor, index: ArrayLike<number>): Tensor {
   const [, d] = x.shape;
   const out = new Float32Array(index.length * d);
   const [s0, s1] = x.strides;
   for (let r = 0; r < index.length; ++r) {
     const base = x.offset + index[r] * s0;
-    for (let j = 0; j < d; ++j) out[r * d + j] = x.data[base + j * s1];
+    if (s1 === 1) out.set(x.data.subarray(base, base + d), r * d);
+    else for (let j = 0; j < d; ++j) out[r * d + j] = x.data[base + j * s1];
   }
   return new Tensor(out, [index.length, d]);
 }

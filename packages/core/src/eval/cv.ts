@@ -6,6 +6,7 @@ import { ArgumentError, DataError, ShapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { describe, expectOneOf, expectPositiveInt } from '../validate';
 import { mulberry32 } from '../data/random';
+import { takeRows } from '../data/dataset';
 import {
   accuracy, checkValues, logLoss, meanAbsoluteError, meanSquaredError, precisionRecallF1, r2Score, rocAuc,
 } from './metrics';
@@ -182,26 +183,11 @@ function summarize(values: number[]): Summary {
   return { values, mean, std };
 }
 
-/** Rows `idx` of a 2-D tensor as a new contiguous tensor (internal: src/data exports its own takeRows). */
-export function takeRows(x: Tensor, idx: ArrayLike<number>): Tensor {
-  const d = x.shape[1];
-  const out = new Float32Array(idx.length * d);
-  const [s0, s1] = x.strides;
-  for (let r = 0; r < idx.length; ++r) {
-    const base = x.offset + idx[r] * s0;
-    if (s1 === 1) out.set(x.data.subarray(base, base + d), r * d);
-    else for (let j = 0; j < d; ++j) out[r * d + j] = x.data[base + j * s1];
-  }
-  return new Tensor(out, [idx.length, d]);
-}
-
 function asVector(name: string, v: unknown, n: number): Float32Array {
   let flat: Float32Array;
   if (v instanceof Float32Array) flat = v;
-  else if (v instanceof Tensor) {
-    const c = v.contiguous();
-    flat = c.data.subarray(c.offset, c.offset + c.size);
-  } else throw new ArgumentError(`Expected Float32Array or Tensor from ${name} but received ${describe(v)}`);
+  else if (v instanceof Tensor) flat = v.values();
+  else throw new ArgumentError(`Expected Float32Array or Tensor from ${name} but received ${describe(v)}`);
   if (flat.length !== n) throw new ShapeError(`Expected ${n} values from ${name} (one per test row) but received ${flat.length}`);
   return flat;
 }

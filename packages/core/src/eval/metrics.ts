@@ -277,10 +277,8 @@ export function logLoss(yTrue: NumericArray, proba: Tensor | NumericArray, optio
     at = (i, j) => data[offset + i * strides[0] + j * strides[1]];
   } else {
     let p1: NumericArray;
-    if (proba instanceof Tensor) {
-      const c = proba.contiguous();
-      p1 = c.data.subarray(c.offset, c.offset + c.size);
-    } else p1 = checkValues('proba', proba);
+    if (proba instanceof Tensor) p1 = proba.values();
+    else p1 = checkValues('proba', proba);
     if (p1.length !== n) throw new ShapeError(`Expected proba to have the same length as yTrue (${n}) but received ${p1.length}`);
     k = 2;
     at = (i, j) => (j === 1 ? p1[i] : 1 - p1[i]);

@@ -6,27 +6,26 @@ import { describe } from '../validate';
 
 export { mulberry32 } from '../data/random';
 
-/** Contiguous float32 rows of a 2-D tensor, checked for non-finite values. */
-export function features(x: unknown, name: string, cols?: number): { X: Float32Array; n: number; d: number } {
+/** Contiguous float32 rows of a 2-D tensor, checked for non-finite values unless `finite` is
+ *  false (callers whose engine call checks them itself). */
+export function features(x: unknown, name: string, cols?: number, { finite = true } = {}): { X: Float32Array; n: number; d: number } {
   if (!(x instanceof Tensor)) throw new ArgumentError(`Expected Tensor for ${name} but received ${describe(x)}`);
   if (x.rank !== 2) throw new ShapeError(`Expected ${name} of shape [n, d] but received [${x.shape}]`);
   const [n, d] = x.shape;
   if (cols !== undefined && d !== cols) throw new ShapeError(`Expected ${name} with ${cols} features (shape [n, ${cols}]) but received [${x.shape}]`);
-  const c = x.contiguous();
-  const X = c.data.subarray(c.offset, c.offset + n * d);
-  for (let i = 0; i < X.length; ++i)
-    if (!Number.isFinite(X[i]))
-      throw new DataError(`${name} has a non-finite value (${X[i]}) at row ${Math.floor(i / d)}, column ${i % d}: impute or drop it first`);
+  const X = x.values();
+  if (finite)
+    for (let i = 0; i < X.length; ++i)
+      if (!Number.isFinite(X[i]))
+        throw new DataError(`${name} has a non-finite value (${X[i]}) at row ${Math.floor(i / d)}, column ${i % d}: impute or drop it first`);
   return { X, n, d };
 }
 
 /** Targets as float64, one per row, checked against the row count. */
 export function targets(y: unknown, n: number, name: string): Float64Array {
   let values: ArrayLike<number>;
-  if (y instanceof Tensor) {
-    const c = y.contiguous();
-    values = c.data.subarray(c.offset, c.offset + c.size);
-  } else if (ArrayBuffer.isView(y) || Array.isArray(y)) values = y as ArrayLike<number>;
+  if (y instanceof Tensor) values = y.values();
+  else if (ArrayBuffer.isView(y) || Array.isArray(y)) values = y as ArrayLike<number>;
   else throw new ArgumentError(`Expected Float32Array, number[] or Tensor for ${name} but received ${describe(y)}`);
   if (values.length !== n) throw new DataError(`${name} has ${values.length} values but x has ${n} rows: give one target per row`);
   const out = Float64Array.from(values as ArrayLike<number>);

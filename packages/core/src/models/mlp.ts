@@ -8,6 +8,7 @@ import { native } from '../native';
 import { Activation } from '../ops';
 import { Tensor } from '../tensor';
 import { describe, expectOneOf, expectPositiveInt } from '../validate';
+import { features } from './common';
 
 export type MlpOutput = 'softmax' | 'sigmoid' | 'identity';
 export type MlpInit = 'he' | 'xavier';
@@ -295,8 +296,7 @@ export class Mlp {
       }
       return out;
     }
-    const c = p.contiguous();
-    const values = c.data.subarray(c.offset, c.offset + n * k);
+    const values = p.values();
     return this.output === 'sigmoid' ? values.map((v) => (v >= 0.5 ? 1 : 0)) : values.slice();
   }
 
@@ -344,20 +344,12 @@ export class Mlp {
 
   /** `finite`: scan for NaN/Inf here (fit); predictions leave it to the engine's vectorized check. */
   private checkX(x: Tensor, name: string, finite = true): { X: Float32Array; n: number } {
-    if (!(x instanceof Tensor)) throw new ArgumentError(`Expected Tensor for ${name} but received ${describe(x)}`);
-    if (x.rank !== 2 || x.shape[1] !== this.inputs)
-      throw new ShapeError(`Expected ${name} of shape [n, ${this.inputs}] but received [${x.shape}]`);
-    const c = x.contiguous();
-    const X = c.data.subarray(c.offset, c.offset + c.size);
-    if (finite)
-      for (let i = 0; i < X.length; ++i)
-        if (!Number.isFinite(X[i]))
-          throw new DataError(`${name} has a non-finite value (${X[i]}) at row ${Math.floor(i / this.inputs)}, column ${i % this.inputs}: impute or drop it first`);
-    return { X, n: x.shape[0] };
+    const { X, n } = features(x, name, this.inputs, { finite });
+    return { X, n };
   }
 
   private checkY(y: Float32Array | Tensor, n: number, name: string): Float32Array {
-    const Y = y instanceof Tensor ? y.contiguous().data.subarray(y.contiguous().offset, y.contiguous().offset + y.size) : y;
+    const Y = y instanceof Tensor ? y.values() : y;
     if (!(Y instanceof Float32Array)) throw new ArgumentError(`Expected Float32Array or Tensor for ${name} but received ${describe(y)}`);
     const want = this.output === 'softmax' ? n : n * this.outputs;
     if (Y.length !== want)

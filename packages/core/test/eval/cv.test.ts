@@ -6,7 +6,7 @@ import { Tensor } from '../../src/tensor';
 import { matmulSync } from '../../src/ops';
 import { ArgumentError, DataError, ShapeError } from '../../src/errors';
 import { crossValidate, Estimator, Fold, kFold, stratifiedKFold } from '../../src/eval';
-import { takeRows } from '../../src/eval/cv';
+import { takeRows } from '../../src/data/dataset';
 
 /** Predicts the class whose training mean is nearest (squared Euclidean); proba = softmax(-d²). */
 class NearestCentroid implements Estimator {
