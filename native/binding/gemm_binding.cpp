@@ -3,12 +3,12 @@
 // N-API call cost; @amaas/core builds the friendly API on top.
 #include <napi.h>
 
-#include <atomic>
 #include <memory>
 
 #include "amaas/gemm.h"
 #include "bindings.h"
 #include "errors.h"
+#include "packed_handle.h"
 #include "worker.h"
 
 namespace amaas::binding {
@@ -106,64 +106,24 @@ Napi::Value SgemmAsync(const Napi::CallbackInfo& info) {
 
 // ---- packed B ---------------------------------------------------------------------------
 
-class PackedMatrix : public Napi::ObjectWrap<PackedMatrix> {
+class PackedMatrix : public PackedHandle<PackedMatrix, PackedB> {
  public:
+  static constexpr const char* kName = "PackedMatrix";
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "PackedMatrix",
-                       {InstanceAccessor<&PackedMatrix::GetK>("k"),
-                        InstanceAccessor<&PackedMatrix::GetN>("n"),
-                        InstanceAccessor<&PackedMatrix::GetIsa>("isa"),
-                        InstanceAccessor<&PackedMatrix::GetBytes>("bytes"),
-                        InstanceAccessor<&PackedMatrix::GetDisposed>("disposed"),
-                        InstanceMethod<&PackedMatrix::Dispose>("dispose")});
+    auto props = HandleProperties();
+    props.push_back(InstanceAccessor<&PackedMatrix::GetK>("k"));
+    props.push_back(InstanceAccessor<&PackedMatrix::GetN>("n"));
+    props.push_back(InstanceAccessor<&PackedMatrix::GetIsa>("isa"));
+    return DefineClass(env, kName, props);
   }
-
-  explicit PackedMatrix(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PackedMatrix>(info) {}
-  ~PackedMatrix() override { Release(); }
-
-  void Adopt(Napi::Env env, std::unique_ptr<PackedB> m) {
-    packed_ = std::move(m);
-    accounted_ = static_cast<int64_t>(packed_->bytes());
-    Napi::MemoryManagement::AdjustExternalMemory(env, accounted_);
-    env_ = env;
-  }
-
-  // Throws unless usable; returns the matrix.
-  const PackedB& Use(Napi::Env env) {
-    if (!packed_) ThrowCode(env, ErrorCode::kInvalidArgument, "PackedMatrix was disposed");
-    return *packed_;
-  }
-  void Acquire() { busy_.fetch_add(1); }
-  void Unacquire() { busy_.fetch_sub(1); }
+  explicit PackedMatrix(const Napi::CallbackInfo& info) : PackedHandle(info) {}
 
  private:
-  Napi::Value GetK(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), packed_ ? double(packed_->k()) : 0); }
-  Napi::Value GetN(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), packed_ ? double(packed_->n()) : 0); }
+  Napi::Value GetK(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->k()) : 0); }
+  Napi::Value GetN(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->n()) : 0); }
   Napi::Value GetIsa(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), packed_ ? isa_name(packed_->isa()) : "none");
+    return Napi::String::New(info.Env(), value() ? isa_name(value()->isa()) : "none");
   }
-  Napi::Value GetBytes(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), packed_ ? double(packed_->bytes()) : 0);
-  }
-  Napi::Value GetDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !packed_); }
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    if (busy_.load() > 0)
-      ThrowCode(info.Env(), ErrorCode::kBusy,
-                "PackedMatrix is in use by a running operation; dispose it after the promise settles");
-    Release();
-    return info.Env().Undefined();
-  }
-  void Release() {
-    if (!packed_) return;
-    packed_.reset();
-    if (accounted_ && env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -accounted_);
-    accounted_ = 0;
-  }
-
-  std::unique_ptr<PackedB> packed_;
-  std::atomic<int> busy_{0};
-  int64_t accounted_ = 0;
-  napi_env env_ = nullptr;
 };
 
 // packB(B, bOff, ldb, K, N, transB) -> PackedMatrix

@@ -3,7 +3,6 @@
 // JS thread (none dropped), and a caller-owned Int32Array flag cancels between batches.
 #include <napi.h>
 
-#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "amaas/mlp.h"
 #include "bindings.h"
 #include "errors.h"
+#include "packed_handle.h"
 #include "worker.h"
 
 namespace amaas::binding {
@@ -325,50 +325,11 @@ Napi::Value MlpEvaluate(const Napi::CallbackInfo& info) {
 
 // ---- packed inference ---------------------------------------------------------------------
 
-class PackedMlpWrap : public Napi::ObjectWrap<PackedMlpWrap> {
+class PackedMlpWrap : public PackedHandle<PackedMlpWrap, PackedMlp> {
  public:
-  static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "PackedMlp",
-                       {InstanceAccessor<&PackedMlpWrap::GetBytes>("bytes"),
-                        InstanceAccessor<&PackedMlpWrap::GetDisposed>("disposed"),
-                        InstanceMethod<&PackedMlpWrap::Dispose>("dispose")});
-  }
-  explicit PackedMlpWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PackedMlpWrap>(info) {}
-  ~PackedMlpWrap() override { Release(); }
-
-  void Adopt(Napi::Env env, std::unique_ptr<PackedMlp> m) {
-    net_ = std::move(m);
-    accounted_ = static_cast<int64_t>(net_->bytes());
-    env_ = env;
-    Napi::MemoryManagement::AdjustExternalMemory(env, accounted_);
-  }
-  const PackedMlp& Use(Napi::Env env) {
-    if (!net_) ThrowCode(env, ErrorCode::kInvalidArgument, "PackedMlp was disposed");
-    return *net_;
-  }
-  void Acquire() { busy_.fetch_add(1); }
-  void Unacquire() { busy_.fetch_sub(1); }
-
- private:
-  Napi::Value GetBytes(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), net_ ? double(net_->bytes()) : 0); }
-  Napi::Value GetDisposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !net_); }
-  Napi::Value Dispose(const Napi::CallbackInfo& info) {
-    if (busy_.load() > 0)
-      ThrowCode(info.Env(), ErrorCode::kBusy, "PackedMlp is in use by a running prediction; dispose it after the promise settles");
-    Release();
-    return info.Env().Undefined();
-  }
-  void Release() {
-    if (!net_) return;
-    net_.reset();
-    if (accounted_ && env_) Napi::MemoryManagement::AdjustExternalMemory(env_, -accounted_);
-    accounted_ = 0;
-  }
-
-  std::unique_ptr<PackedMlp> net_;
-  std::atomic<int> busy_{0};
-  int64_t accounted_ = 0;
-  napi_env env_ = nullptr;
+  static constexpr const char* kName = "PackedMlp";
+  static Napi::Function Define(Napi::Env env) { return DefineClass(env, kName, HandleProperties()); }
+  explicit PackedMlpWrap(const Napi::CallbackInfo& info) : PackedHandle(info) {}
 };
 
 // mlpPack(spec, weights) -> PackedMlp
