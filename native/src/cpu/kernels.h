@@ -22,6 +22,19 @@ using MicroKernelDirectFn = void (*)(float* C, int64_t ldc, const float* A, int6
                                      int64_t a_ks, const float* Bp, int64_t kc, int mr, int nr,
                                      float alpha, float beta);
 
+// A element (row r, step k) as the micro-kernels read it: from MR-row packed panels (MR floats per
+// k), or in place with a row and a k stride (small M, see MicroKernelDirectFn).
+template <int MR>
+struct PackedA {
+  const float* p;
+  const float* at(int r, int64_t k) const { return p + k * MR + r; }
+};
+struct DirectA {
+  const float* p;
+  int64_t rs, ks;
+  const float* at(int r, int64_t k) const { return p + r * rs + k * ks; }
+};
+
 // C tile (mr, nr) += bias (nr, may be null), then activation, in place.
 using EpilogueFn = void (*)(float* C, int64_t ldc, int mr, int nr, const float* bias,
                             Activation act);

@@ -20,16 +20,7 @@ inline __m256i lane_mask(int n) {  // first n (clamped to 0..8) lanes set
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), idx);
 }
 
-// A element (row r, step k): packed panels (MR floats per k) or in place with two strides.
-struct PackedA {
-  const float* p;
-  const float* at(int r, int64_t k) const { return p + k * kMR + r; }
-};
-struct DirectA {
-  const float* p;
-  int64_t rs, ks;
-  const float* at(int r, int64_t k) const { return p + r * rs + k * ks; }
-};
+using PackedA = cpu::PackedA<kMR>;
 
 template <int ROWS, class AAccess>
 void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t kc, int nr,

@@ -38,16 +38,7 @@ inline __mmask16 lane_mask(int n) {  // first n (0..16) lanes
 
 // ROWS active rows of the 6-row panel. For 1-2 rows the k loop runs two independent
 // accumulator sets (even/odd k) so the FMA latency (4 cycles) is hidden: the batch-1 path.
-// A element (row r, step k): packed panels (MR floats per k) or in place with two strides.
-struct PackedA {
-  const float* p;
-  const float* at(int r, int64_t k) const { return p + k * kMR + r; }
-};
-struct DirectA {
-  const float* p;
-  int64_t rs, ks;
-  const float* at(int r, int64_t k) const { return p + r * rs + k * ks; }
-};
+using PackedA = cpu::PackedA<kMR>;
 
 template <int ROWS, class AAccess>
 void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t kc, int nr,
