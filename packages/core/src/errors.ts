@@ -2,14 +2,11 @@
 // Native errors arrive as plain Errors with a code and are re-thrown as these classes by
 // `fromNative`; nothing here knows about HTTP (the server maps codes to statuses).
 
+import type { NativeErrorCode } from '@amaas/native';
+
+/** The engine's codes (native/lib/index.d.ts, one list) plus those raised in TypeScript. */
 export type ErrorCode =
-  | 'INVALID_ARGUMENT'
-  | 'SHAPE_MISMATCH'
-  | 'INVALID_TYPE'
-  | 'OUT_OF_MEMORY'
-  | 'RESOURCE_BUSY'
-  | 'UNAVAILABLE'
-  | 'INTERNAL'
+  | NativeErrorCode
   | 'NATIVE_NOT_BUILT'
   | 'DISPOSED'
   | 'INVALID_DATA'
