@@ -1,0 +1,2 @@
+// @amaas/server: built in progress.
+export {};
