@@ -36,6 +36,8 @@ int64_t GetInt(Napi::Env env, const Napi::Object& o, const char* key, int64_t fa
 }
 
 // spec: { sizes: number[], hidden: 0..4, output: 0..2, dropout: number }
+}  // namespace
+
 MlpSpec ReadSpec(Napi::Env env, Napi::Value v) {
   if (!v.IsObject()) ThrowCode(env, ErrorCode::kInvalidArgument, "Expected spec object but received " + Describe(v));
   Napi::Object o = v.As<Napi::Object>();
@@ -100,6 +102,8 @@ const float* ReadMatrix(const Napi::CallbackInfo& info, size_t i, const char* na
   if (keep) keep->push_back(a.array);
   return a.data;
 }
+
+namespace {
 
 // mlpInit(spec, weights, init: 0 he | 1 xavier, seed)
 Napi::Value MlpInit(const Napi::CallbackInfo& info) {

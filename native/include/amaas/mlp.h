@@ -59,6 +59,9 @@ class PackedMlp {
   std::vector<std::vector<float>> biases_;
 };
 
+// InvalidArgument naming the first NaN/Inf of X (n, cols) by row and column, else Ok.
+Status check_finite_rows(const float* X, int64_t n, int64_t cols);
+
 struct TrainConfig {
   LossKind loss = LossKind::kCategoricalCrossEntropy;
   int64_t epochs = 10;

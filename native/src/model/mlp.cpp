@@ -433,13 +433,17 @@ int64_t first_non_finite(const float* x, int64_t n) {
   return -1;
 }
 
+Status check_finite_rows(const float* X, int64_t n, int64_t cols) {
+  if (int64_t bad = first_non_finite(X, n * cols); bad >= 0)
+    return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
+                           num(bad / cols) + ", column " + num(bad % cols) + ": impute or drop it first");
+  return Status::Ok();
+}
+
 Status PackedMlp::forward(const float* X, int64_t n, float* Y) const {
   if (n < 1) return InvalidArgument("forward needs at least one row");
   const MlpSpec& s = spec_;
-  if (int64_t bad = first_non_finite(X, n * s.sizes[0]); bad >= 0)
-    return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
-                           num(bad / s.sizes[0]) + ", column " + num(bad % s.sizes[0]) +
-                           ": impute or drop it first");
+  if (Status st = check_finite_rows(X, n, s.sizes[0]); !st.ok()) return st;
   const int64_t L = s.layers();
   int64_t widest = 0;
   for (int64_t l = 1; l < L; ++l) widest = std::max(widest, s.sizes[l]);
