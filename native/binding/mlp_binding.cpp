@@ -189,6 +189,8 @@ TrainConfig ReadConfig(Napi::Env env, Napi::Value v) {
   c.min_delta = static_cast<float>(GetNumber(env, o, "minDelta", 0));
   c.restore_best = GetNumber(env, o, "restoreBest", 1) != 0;
   c.report_every = GetInt(env, o, "reportEvery", 0, 0, int64_t(1) << 31);
+  c.distill_alpha = static_cast<float>(GetNumber(env, o, "distillAlpha", 0.5));
+  c.distill_temperature = static_cast<float>(GetNumber(env, o, "distillTemperature", 1.0));
   return c;
 }
 
@@ -273,8 +275,8 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
 // mlpTrain(spec, weights, X, Y, n, Xval|null, Yval|null, nVal, config, onReport|null, cancel: Int32Array(1))
 Napi::Value MlpTrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 11)
-    ThrowCode(env, ErrorCode::kInvalidArgument, "mlpTrain expects 11 arguments but received " + std::to_string(info.Length()));
+  if (info.Length() != 11 && info.Length() != 13)
+    ThrowCode(env, ErrorCode::kInvalidArgument, "mlpTrain expects 11 or 13 arguments but received " + std::to_string(info.Length()));
   std::vector<Napi::Object> keep;
   MlpSpec s = ReadSpec(env, info[0]);
   MlpParams p = ReadParams(env, s, info[1], &keep);
@@ -288,6 +290,35 @@ Napi::Value MlpTrain(const Napi::CallbackInfo& info) {
     d.n_val = ReadPositiveInt(info, 7, "nVal");
     d.X_val = ReadMatrix(info, 5, "Xval", d.n_val, s.sizes[0], &keep);
     d.Y_val = ReadMatrix(info, 6, "Yval", d.n_val, ty, &keep);
+  }
+  // Optional: soft targets (n, outputs) for distillation, and per-layer pruning masks.
+  if (info.Length() == 13) {
+    if (!IsNullish(info[11])) d.soft = ReadMatrix(info, 11, "soft", d.n, s.sizes.back(), &keep);
+    if (!IsNullish(info[12])) {
+      if (!info[12].IsArray())
+        ThrowCode(env, ErrorCode::kInvalidArgument, "Expected an array of masks but received " + Describe(info[12]));
+      Napi::Array masks = info[12].As<Napi::Array>();
+      if (masks.Length() != static_cast<uint32_t>(s.layers()))
+        ThrowCode(env, ErrorCode::kShapeMismatch, "Expected " + std::to_string(s.layers()) + " masks (or nulls) but received " +
+                                                      std::to_string(masks.Length()));
+      for (uint32_t l = 0; l < masks.Length(); ++l) {
+        Napi::Value m = masks.Get(l);
+        if (IsNullish(m)) {
+          d.weight_masks.push_back(nullptr);
+          continue;
+        }
+        napi_typedarray_type mt;
+        size_t mlen = 0;
+        void* mdata = nullptr;
+        if (napi_get_typedarray_info(env, m, &mt, &mlen, &mdata, nullptr, nullptr) != napi_ok || mt != napi_float32_array)
+          ThrowCode(env, ErrorCode::kInvalidType, "Expected Float32Array mask for layer " + std::to_string(l) + " but received " + Describe(m));
+        if (mlen != static_cast<size_t>(s.sizes[l] * s.sizes[l + 1]))
+          ThrowCode(env, ErrorCode::kShapeMismatch, "mask " + std::to_string(l) + " needs " +
+                                                        std::to_string(s.sizes[l] * s.sizes[l + 1]) + " elements but has " + std::to_string(mlen));
+        d.weight_masks.push_back(static_cast<const float*>(mdata));
+        keep.push_back(m.As<Napi::Object>());
+      }
+    }
   }
   Napi::Function cb;
   if (!IsNullish(info[9])) {
