@@ -2,6 +2,7 @@
 // contract: progress reports, AbortSignal cancellation within a batch, determinism, early
 // stopping, validation, JSON round trip, and the bad-input catalogue.
 import { CancelledError, DataError, Mlp, NotFittedError, ShapeError, Tensor, TrainProgress, setIsa, setThreads, engineInfo } from '../../src';
+import * as path from 'node:path';
 import { loadMnist } from '../helpers';
 
 const mnist = loadMnist();
