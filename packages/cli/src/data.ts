@@ -51,7 +51,13 @@ export function loadData(src: DataSource, o: { datasetsDir: string; command: str
     const known = listDatasets({ dataDir: o.datasetsDir }).map((d) => d.name as string);
     if (!known.includes(src.dataset))
       throw new UsageError(`unknown dataset '${src.dataset}': expected one of ${known.join(', ')}`, o.command);
-    const ds = loadDataset(src.dataset, { dataDir: o.datasetsDir });
+    let ds;
+    try {
+      ds = loadDataset(src.dataset, { dataDir: o.datasetsDir });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'DATASET_MISSING') throw err;
+      throw new CliError((err as Error).message, `run 'amaas datasets prepare ${src.dataset}' to fetch or check it`);
+    }
     if (Array.isArray((ds as TextDataset).texts)) return { kind: 'text', dataset: ds as TextDataset, source: `dataset:${src.dataset}` };
     let tab = ds as Dataset;
     if (src.task && src.task !== tab.task) throw new UsageError(`dataset '${src.dataset}' is a ${tab.task} dataset; --task ${src.task} does not apply`, o.command);

@@ -20,7 +20,7 @@ export const TRAIN_OPTIONS: Record<string, OptionSpec> = {
   kind: { type: 'string', value: 'KIND', description: 'mlp | logistic | linear | text (default: text for text data, mlp for classification, linear for regression)' },
   hidden: { type: 'string', value: 'SIZES', description: 'mlp: hidden layer sizes, comma-separated (default 64)' },
   activation: { type: 'string', value: 'NAME', description: 'mlp: relu | gelu | tanh | sigmoid (default relu)' },
-  epochs: { type: 'string', value: 'N', description: 'mlp, linear/logistic gd: passes over the data (default 20 for mlp)' },
+  epochs: { type: 'string', value: 'N', description: 'mlp, linear/logistic gd: passes over the data (mlp default: about 2,000 steps, 10..200 epochs)' },
   'batch-size': { type: 'string', value: 'N', description: 'mini-batch size (default 32)' },
   lr: { type: 'string', value: 'RATE', description: 'learning rate (default 0.001 adam, 0.01 sgd)' },
   optimizer: { type: 'string', value: 'NAME', description: 'mlp: adam | adamw | sgd (default adam)' },
@@ -91,8 +91,12 @@ export function readTrainSettings(args: Args, data: LoadedData, defaults: { kind
   return s;
 }
 
-export function mlpEpochs(s: TrainSettings): number {
-  return s.epochs ?? 20;
+/** --epochs, or enough epochs for about 2,000 optimizer steps (10..200): small sets need more passes. */
+export function mlpEpochs(s: TrainSettings, rows: number): number {
+  if (s.epochs !== undefined) return s.epochs;
+  const train = rows - (s.validationSplit ? Math.floor(rows * s.validationSplit) : 0);
+  const stepsPerEpoch = Math.ceil(train / (s.batchSize ?? 32));
+  return Math.min(200, Math.max(10, Math.round(2000 / stepsPerEpoch)));
 }
 
 /** A fresh, unfitted model for the settings and data shape. */
@@ -113,6 +117,14 @@ export function createModel(s: TrainSettings, data: LoadedData): Mlp | LogisticR
       });
     }
   }
+}
+
+/** Epochs and optimizer steps an Mlp fit on `rows` rows will run (before any early stop). */
+export function mlpSteps(s: TrainSettings, rows: number): { epochs: number; stepsPerEpoch: number; totalSteps: number } {
+  const epochs = mlpEpochs(s, rows);
+  const n = rows - (s.validationSplit ? Math.floor(rows * s.validationSplit) : 0);
+  const stepsPerEpoch = Math.ceil(n / (s.batchSize ?? 32));
+  return { epochs, stepsPerEpoch, totalSteps: epochs * stepsPerEpoch };
 }
 
 export interface FitHooks {
@@ -136,11 +148,8 @@ export async function fitModel(model: SavableModel, s: TrainSettings, data: Load
     model.fit(d.x, d.y);
     return null;
   }
-  const epochs = mlpEpochs(s);
+  const { epochs, stepsPerEpoch, totalSteps } = mlpSteps(s, d.x.shape[0]);
   const batchSize = s.batchSize ?? 32;
-  const n = d.x.shape[0] - (s.validationSplit ? Math.floor(d.x.shape[0] * s.validationSplit) : 0);
-  const stepsPerEpoch = Math.ceil(n / batchSize);
-  const totalSteps = epochs * stepsPerEpoch;
   return model.fit(d.x, d.y, {
     epochs, batchSize, seed: s.seed,
     optimizer: { type: s.optimizer, lr: s.lr, weightDecay: s.weightDecay },
@@ -180,9 +189,9 @@ export function taskOf(model: SavableModel): 'classification' | 'regression' {
 /** A short description: 'mlp 4-64-3 relu', 'logistic (3 classes)'. */
 export function describeModel(model: SavableModel): string {
   if (model instanceof Mlp) return `mlp ${model.layers.join('-')} ${model.activation} (${model.parameterCount.toLocaleString('en-US')} parameters)`;
-  if (model instanceof LogisticRegression) return `logistic regression (${model.classes} classes)`;
-  if (model instanceof LinearRegression) return `linear regression (${model.coef.length} features)`;
-  return `text classifier (${model.classes.join(', ')})`;
+  if (model instanceof LogisticRegression) return model.classes ? `logistic regression (${model.classes} classes)` : 'logistic regression';
+  if (model instanceof LinearRegression) return model.coef.length ? `linear regression (${model.coef.length} features)` : 'linear regression';
+  return model.isFitted ? `text classifier, naive Bayes (${model.classes.join(', ')})` : 'text classifier, naive Bayes';
 }
 
 /** Predictions as class indices (classification) or values (regression). */

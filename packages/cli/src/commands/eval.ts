@@ -5,29 +5,10 @@ import { type Args, type CommandSpec } from '../args';
 import { checkConfigKeys, loadConfig } from '../config';
 import type { Context } from '../context';
 import { describeData } from '../data';
-import { describeModel, estimatorFor, evaluate, kindOf, loadModelRef, readTrainSettings, TRAIN_OPTIONS, type Kind, type Metrics } from '../models';
+import { describeModel, estimatorFor, evaluate, kindOf, loadModelRef, readTrainSettings, TRAIN_OPTIONS, type Kind } from '../models';
 import { renderTable } from '../ui/table';
 import { ProgressBar } from '../ui/progress';
-import { DATA_OPTIONS, readData } from './train';
-
-const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-
-/** Metrics as text: headline numbers, per-class table, confusion matrix (classification, up to 20 classes). */
-export function metricsText(m: Metrics, o: { confusion: boolean }): string {
-  if (m.task === 'regression')
-    return renderTable(['metric', 'value'], [['rows', m.rows], ['r2', m.r2], ['mse', m.mse], ['rmse', m.rmse], ['mae', m.mae]]);
-  let text = `accuracy ${pct(m.accuracy)}  macro F1 ${m.macroF1.toFixed(4)}  weighted F1 ${m.weightedF1.toFixed(4)}  (${m.rows} rows)\n`;
-  if (m.classes.length <= 30)
-    text += '\n' + renderTable(['class', 'precision', 'recall', 'f1', 'support'], m.perClass.map((c) => [c.name, c.precision, c.recall, c.f1, c.support]));
-  if (o.confusion) text += '\n' + confusionText(m.classes, m.confusion);
-  return text;
-}
-
-export function confusionText(classes: string[], matrix: number[][]): string {
-  if (classes.length > 20) return `confusion matrix: ${classes.length} classes, too wide to print (see --json)\n`;
-  const rows = matrix.map((r, i) => [classes[i], ...r]);
-  return 'confusion matrix (rows: true class, columns: predicted)\n' + renderTable([{ header: 'true \\ pred', align: 'left' }, ...classes.map((c) => ({ header: c, align: 'right' as const }))], rows);
-}
+import { DATA_OPTIONS, metricsText, readData } from './shared';
 
 export const evalCommand: CommandSpec = {
   name: 'eval',

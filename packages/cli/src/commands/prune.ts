@@ -4,7 +4,7 @@
 import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import { notWired, OUTPUT_OPTIONS, requireCoreFunction } from './optimize';
-import { DATA_OPTIONS } from './train';
+import { DATA_OPTIONS } from './shared';
 
 export const pruneCommand: CommandSpec = {
   name: 'prune',

@@ -6,7 +6,7 @@ import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import type { LoadedData } from '../data';
 import { loadModelRef } from '../models';
-import { DATA_OPTIONS, readData } from './train';
+import { DATA_OPTIONS, readData } from './shared';
 import { notWired, OUTPUT_OPTIONS, requireCoreFunction } from './optimize';
 
 export interface QuantizeSettings {

@@ -9,10 +9,10 @@ import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import { fingerprint, loadData, type LoadedData } from '../data';
 import { onInterrupt } from '../interrupt';
-import { createModel, describeModel, evaluate, fitModel, headlineMetrics, type TrainSettings } from '../models';
+import { createModel, describeModel, evaluate, fitModel, headlineMetrics, mlpSteps, type TrainSettings } from '../models';
 import { serverModule, startServer, type RunningServer } from '../server-api';
 import { ProgressBar } from '../ui/progress';
-import { metricsText } from './eval';
+import { metricsText } from './shared';
 import { pushModel } from './models';
 import { coreFunction } from './optimize';
 import { quantizeModel } from './quantize';
@@ -130,24 +130,23 @@ async function runQuickstart(args: Args, ctx: Context): Promise<number> {
     ctx.note('interrupted: stopping training; nothing was registered');
     controller.abort();
   }, (s) => ctx.note(s));
-  let bar: ProgressBar | null = null;
+  const bar = new ProgressBar({ total: mlpSteps(settings, split.train.y.length).totalSteps, label: 'train', unit: 'step', stream: ctx.streams.stderr, color: ctx.stderrColor });
   const t0 = performance.now();
   try {
     await fitModel(model, settings, train, {
       signal: controller.signal,
-      onProgress: (p, total) => {
-        bar ??= new ProgressBar({ total, label: 'train', unit: 'step', stream: ctx.streams.stderr, color: ctx.stderrColor });
-        bar.update(p.step, `epoch ${Math.min(p.epoch + (p.endOfEpoch ? 0 : 1), preset.epochs)}/${preset.epochs} loss ${p.loss.toFixed(4)}`);
+      onProgress: (p) => {
+        bar.update(p.step, `epoch ${p.epoch}/${preset.epochs} loss ${p.loss.toFixed(4)}`);
       },
     });
   } catch (err) {
-    (bar as ProgressBar | null)?.finish();
+    bar.finish();
     if ((err as { code?: string }).code === 'CANCELLED') return 1;
     throw err;
   } finally {
     stopListening();
   }
-  (bar as ProgressBar | null)?.finish();
+  bar.finish();
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // 3. evaluate

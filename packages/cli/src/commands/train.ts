@@ -6,32 +6,14 @@ import { CancelledError, saveModel, serializeModel, trainTestSplit, type Savable
 import { COMMON_OPTIONS, type Args, type CommandSpec } from '../args';
 import { checkConfigKeys, loadConfig } from '../config';
 import type { Context } from '../context';
-import { describeData, fingerprint, loadData, type LoadedData } from '../data';
+import { describeData, fingerprint, type LoadedData } from '../data';
 import { onInterrupt } from '../interrupt';
 import {
-  createModel, describeModel, evaluate, fitModel, headlineMetrics, kindOf, mlpEpochs, readTrainSettings, TRAIN_OPTIONS, type Metrics,
+  createModel, describeModel, evaluate, fitModel, headlineMetrics, kindOf, mlpSteps, readTrainSettings, TRAIN_OPTIONS, type Metrics,
 } from '../models';
 import { ProgressBar } from '../ui/progress';
-import { metricsText } from './eval';
+import { DATA_OPTIONS, metricsText, readData } from './shared';
 import { pushModel } from './models';
-
-export const DATA_OPTIONS = {
-  data: { type: 'string', value: 'PATH', description: 'CSV/TSV, JSON records, IDX images (+ labels), or a directory with one sub-directory of text files per label' },
-  dataset: { type: 'string', value: 'NAME', description: "a packaged dataset: iris, mnist, digits, wine, ... (see 'amaas datasets list')" },
-  target: { type: 'string', value: 'COLUMN', description: 'label column of --data (default: the last column)' },
-  task: { type: 'string', value: 'TASK', description: 'classification | regression (default: from the label column: text -> classification)' },
-  labels: { type: 'string', value: 'FILE', description: 'IDX labels file (default: the images file name with images->labels)' },
-} as const;
-
-export function readData(args: Args, ctx: Context): LoadedData {
-  return loadData(
-    {
-      data: args.str('data'), dataset: args.str('dataset'), target: args.str('target'),
-      task: args.oneOf('task', ['classification', 'regression'] as const), labels: args.str('labels'),
-    },
-    { datasetsDir: ctx.datasetsDir, command: args.command },
-  );
-}
 
 export const trainCommand: CommandSpec = {
   name: 'train',
@@ -95,33 +77,33 @@ async function runTrain(args0: Args, ctx: Context): Promise<number> {
   );
 
   const controller = new AbortController();
-  let bar: ProgressBar | null = null;
+  const { epochs, totalSteps } = mlpSteps(settings, train.dataset.y.length);
+  // Only the Mlp reports progress; the other kinds train in well under a second.
+  const bar = kindOf(model) === 'mlp' ? new ProgressBar({ total: totalSteps, label: 'train', unit: 'step', stream: ctx.streams.stderr, color: ctx.stderrColor }) : null;
   const stopListening = onInterrupt(() => {
     bar?.clear();
     ctx.note('interrupted: stopping after the current batch (Ctrl-C again to exit at once)');
     controller.abort();
   }, (s) => ctx.note(s));
-  const epochs = mlpEpochs(settings);
   const t0 = performance.now();
   let history: TrainHistory | null = null;
   try {
     history = await fitModel(model, settings, train, {
       signal: controller.signal,
-      onProgress: (p, totalSteps) => {
-        bar ??= new ProgressBar({ total: totalSteps, label: 'train', unit: 'step', stream: ctx.streams.stderr, color: ctx.stderrColor });
+      onProgress: (p) => {
         const acc = p.accuracy !== undefined ? ` acc ${p.accuracy.toFixed(3)}` : '';
         const val = p.valLoss !== undefined ? ` val ${p.valLoss.toFixed(4)}` : '';
-        bar.update(p.step, `epoch ${Math.min(p.epoch + (p.endOfEpoch ? 0 : 1), epochs)}/${epochs} loss ${p.loss.toFixed(4)}${acc}${val}`);
+        bar?.update(p.step, `epoch ${p.epoch}/${epochs} loss ${p.loss.toFixed(4)}${acc}${val}`);
       },
     });
   } catch (err) {
-    (bar as ProgressBar | null)?.finish();
+    bar?.finish();
     if (err instanceof CancelledError) return interrupted(err, model, out, push, ctx);
     throw err;
   } finally {
     stopListening();
   }
-  (bar as ProgressBar | null)?.finish();
+  bar?.finish();
   const seconds = (performance.now() - t0) / 1000;
   if (kindOf(model) === 'mlp' && history)
     ctx.note(`trained ${history.epochsRun} epochs (${history.steps} steps) in ${seconds.toFixed(1)} s${history.stoppedEarly ? `, stopped early (best epoch ${history.bestEpoch})` : ''}`);

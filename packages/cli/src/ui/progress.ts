@@ -48,6 +48,7 @@ export class ProgressBar {
   private readonly now: () => number;
   private readonly start: number;
   private lastLine = -Infinity;
+  private lastPrinted = -1;
   private done = 0;
   private info = '';
   private drawn = false;
@@ -79,8 +80,9 @@ export class ProgressBar {
     this.info = info;
     const t = this.now();
     if (this.tty) this.draw();
-    else if (t - this.lastLine >= this.intervalMs || this.done === this.total) {
+    else if (this.done !== this.lastPrinted && (t - this.lastLine >= this.intervalMs || this.done === this.total)) {
       this.lastLine = t;
+      this.lastPrinted = this.done;
       this.stream.write(`${this.plainLine()}\n`);
     }
   }

@@ -12,10 +12,10 @@ export interface Column {
 
 export type Cell = string | number | boolean | null | undefined;
 
-function cellText(v: Cell): string {
+function cellText(v: Cell, fixed = false): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'number') {
-    if (Number.isInteger(v)) return String(v);
+    if (Number.isInteger(v) && !fixed) return String(v);
     return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? v.toFixed(4) : v.toPrecision(4);
   }
   return String(v);
@@ -29,7 +29,9 @@ function clip(s: string, max: number): string {
 export function renderTable(columns: (Column | string)[], rows: Cell[][]): string {
   const cols: Column[] = columns.map((c) => (typeof c === 'string' ? { header: c } : c));
   if (rows.length === 0) return `${cols.map((c) => c.header).join('  ')}\n(none)\n`;
-  const text = rows.map((r) => cols.map((c, j) => clip(cellText(r[j]), c.maxWidth ?? 60)));
+  // A column with any fractional number shows all its numbers with the same decimals.
+  const fixed = cols.map((_, j) => rows.some((r) => typeof r[j] === 'number' && !Number.isInteger(r[j])));
+  const text = rows.map((r) => cols.map((c, j) => clip(cellText(r[j], fixed[j]), c.maxWidth ?? 60)));
   const align = cols.map((c, j) => c.align ?? (rows.every((r) => typeof r[j] === 'number' || r[j] === null || r[j] === undefined) ? 'right' : 'left'));
   const widths = cols.map((c, j) => Math.max(visibleLength(c.header), ...text.map((r) => visibleLength(r[j]))));
   const pad = (s: string, j: number) => {
