@@ -187,6 +187,8 @@ function cleanParseError(message: string): string {
   if (unknown) return `unknown option '${unknown[1]}'`;
   const missing = /Option '([^']+)' argument missing/.exec(message);
   if (missing) return `option '${missing[1].replace(/^-\w, /, '')}' needs a value`;
+  const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(message);
+  if (ambiguous) return `the value of option '${ambiguous[1].replace(/^-\w, /, '')}' starts with '-': write it as ${ambiguous[1].replace(/^-\w, /, '')}=VALUE`;
   const noValue = /Option '([^']+)' does not take an argument/.exec(message);
   if (noValue) return `option '${noValue[1].replace(/^-\w, /, '')}' does not take a value`;
   return message.split('\n')[0];
