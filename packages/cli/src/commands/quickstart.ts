@@ -205,7 +205,7 @@ async function runQuickstart(args: Args, ctx: Context): Promise<number> {
     '  # KServe V2 / Open Inference Protocol',
     `  ${curl.v2}`,
     '',
-    `Next: 'amaas models show ${name}', 'amaas predict --url ${server.url} --model ${name} --input FILE', 'amaas keys create --name app'.`,
+    `Next: 'amaas models show ${name}', 'amaas predict --url ${server.url} --model ${name} --input ${curl.files[0] ?? 'rows.csv'}', 'amaas keys create --name app'.`,
   ].join('\n'));
   ctx.note('serving until Ctrl-C');
   await serveUntilInterrupted(server, ctx);
