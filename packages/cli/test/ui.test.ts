@@ -35,11 +35,15 @@ describe('ProgressBar', () => {
     now = 1000;
     bar.update(1);
     expect(bar.eta()).toBeCloseTo(3000);
+    now = 1010;
+    bar.update(1, 'too soon: not drawn');
     now = 2000;
     bar.update(2, 'loss 0.5');
     bar.finish();
     expect(chunks[0].startsWith('\r\u001b[2K')).toBe(true);
+    expect(chunks).toHaveLength(3);
     expect(chunks[1]).toContain('50%');
+    expect(chunks[1]).toMatch(/█{15}░{15}/);
     expect(chunks[1]).toContain('ETA 2.0s');
     expect(chunks[chunks.length - 1]).toBe('\r\u001b[2K');
   });

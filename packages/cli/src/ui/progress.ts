@@ -49,6 +49,7 @@ export class ProgressBar {
   private readonly start: number;
   private lastLine = -Infinity;
   private lastPrinted = -1;
+  private lastDraw = -Infinity;
   private done = 0;
   private info = '';
   private drawn = false;
@@ -79,7 +80,13 @@ export class ProgressBar {
     this.done = Math.min(Math.max(0, done), this.total);
     this.info = info;
     const t = this.now();
-    if (this.tty) this.draw();
+    if (this.tty) {
+      // Redraw at most ~12 times a second (a fast fit reports far more often), always the last.
+      if (t - this.lastDraw >= 80 || this.done === this.total) {
+        this.lastDraw = t;
+        this.draw();
+      }
+    }
     else if (this.done !== this.lastPrinted && (t - this.lastLine >= this.intervalMs || this.done === this.total)) {
       this.lastLine = t;
       this.lastPrinted = this.done;
@@ -116,14 +123,21 @@ export class ProgressBar {
 
   private draw(): void {
     const p = palette(this.color);
-    const width = 24;
-    const filled = Math.round((width * this.done) / this.total);
-    const bar = p.green('█'.repeat(filled)) + p.dim('░'.repeat(width - filled));
     const pct = `${Math.floor((100 * this.done) / this.total)}%`.padStart(4);
-    let line = `${this.label} ${bar} ${pct} ${this.done}/${this.total}${this.info ? `  ${this.info}` : ''}  ${p.dim(this.stats())}`;
-    const cols = this.stream.columns ?? 100;
-    // eslint-disable-next-line no-control-regex
-    if (line.replace(/\u001b\[[0-9;]*m/g, '').length > cols - 1) line = `${this.label} ${pct} ${this.done}/${this.total}${this.info ? `  ${this.info}` : ''}  ${this.stats()}`;
+    const elapsed = this.now() - this.start;
+    const time = this.done >= this.total ? formatDuration(elapsed) : `${formatDuration(elapsed)} ETA ${formatDuration(this.eta())}`;
+    // Time before the status text, so a narrow terminal cuts the status, not the ETA.
+    const tail = `${pct} ${this.done}/${this.total}  ${time}${this.info ? `  ${this.info}` : ''}`;
+    const cols = this.stream.columns || 80;
+    // A fixed-width bar (so it does not jump as the status text changes), none on narrow terminals;
+    // the status is cut to the terminal width so the line never wraps.
+    const width = cols >= 100 ? 30 : cols >= 70 ? 20 : 0;
+    const room = Math.max(10, cols - 1 - this.label.length - 1 - (width ? width + 1 : 0));
+    const text = tail.length > room ? `${tail.slice(0, room - 1)}…` : tail;
+    const filled = Math.round((width * this.done) / this.total);
+    const line = width
+      ? `${this.label} ${p.green('█'.repeat(filled))}${p.dim('░'.repeat(width - filled))} ${text}`
+      : `${this.label} ${text}`;
     this.stream.write(`\r\u001b[2K${line}`);
     this.drawn = true;
   }
