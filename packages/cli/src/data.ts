@@ -41,7 +41,24 @@ export function dataFormat(file: string, isDirectory: boolean): 'csv' | 'tsv' | 
 }
 
 function missingPath(file: string, flag: string): CliError {
-  return new CliError(`no such file or directory: ${file} (given to --${flag})`, `check the path; for a packaged dataset use --dataset NAME (see 'amaas datasets list')`);
+  const hint = flag === 'data' ? "check the path; for a packaged dataset use --dataset NAME (see 'amaas datasets list')" : 'check the path (relative paths start at the current directory)';
+  return new CliError(`no such file or directory: ${file} (given to --${flag})`, hint);
+}
+
+/**
+ * Largest feature scale (max |value| over columns): MLPs train poorly on unscaled measurements,
+ * and the model file stores no scaler, so the CLI warns instead of scaling silently.
+ */
+export function featureScale(x: Tensor): { column: number; maxAbs: number } {
+  const [n, d] = x.shape;
+  const v = x.values();
+  let best = { column: 0, maxAbs: 0 };
+  for (let j = 0; j < d; ++j) {
+    let m = 0;
+    for (let i = 0; i < n; ++i) m = Math.max(m, Math.abs(v[i * d + j]));
+    if (m > best.maxAbs) best = { column: j, maxAbs: m };
+  }
+  return best;
 }
 
 /** Loads labelled data from --data or --dataset. Exactly one of them must be given. */

@@ -6,7 +6,7 @@ import { CancelledError, saveModel, serializeModel, trainTestSplit, type Savable
 import { COMMON_OPTIONS, type Args, type CommandSpec } from '../args';
 import { checkConfigKeys, loadConfig } from '../config';
 import type { Context } from '../context';
-import { describeData, fingerprint, type LoadedData } from '../data';
+import { describeData, featureScale, fingerprint, type LoadedData } from '../data';
 import { onInterrupt } from '../interrupt';
 import {
   createModel, describeModel, evaluate, fitModel, headlineMetrics, kindOf, mlpSteps, readTrainSettings, TRAIN_OPTIONS, type Metrics,
@@ -76,6 +76,14 @@ async function runTrain(args0: Args, ctx: Context): Promise<number> {
       `${test ? `, ${test.dataset.y.length} held out` : ''}`,
   );
 
+  if (data.kind === 'tabular' && settings.kind === 'mlp') {
+    const scale = featureScale(data.dataset.x);
+    if (scale.maxAbs > 100)
+      ctx.note(
+        `warning: feature '${data.dataset.featureNames[scale.column]}' reaches ${scale.maxAbs.toPrecision(4)}; an MLP trains poorly on unscaled features ` +
+          '(the model file stores no scaler): scale the columns beforehand, or try --kind linear / --kind logistic',
+      );
+  }
   const controller = new AbortController();
   const { epochs, totalSteps } = mlpSteps(settings, train.dataset.y.length);
   // Only the Mlp reports progress; the other kinds train in well under a second.
