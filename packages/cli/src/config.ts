@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as YAML from 'yaml';
 import { CliError, UsageError } from './errors';
 
-/** 'batchSize' -> 'batch-size'; kebab-case stays. */
+/** 'batchSize' -> 'batch-size', 'max_iter' -> 'max-iter', 'C' -> 'c'; kebab-case stays. */
 export function kebab(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/_/g, '-');
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/_/g, '-').toLowerCase();
 }
 
 /** Parses config text; `format` from the file extension. */

@@ -84,6 +84,8 @@ describe('config files', () => {
     expect(loadConfig(path.join(dir, 'a.json'))).toEqual(want);
     expect(loadConfig(path.join(dir, 'a.yaml'))).toEqual(want);
     expect(kebab('validationSplit')).toBe('validation-split');
+    expect(kebab('max_iter')).toBe('max-iter');
+    expect(kebab('C')).toBe('c');
   });
 
   test('bad files fail with the file named and what to do', () => {
