@@ -123,6 +123,26 @@ describe('train -> eval -> quantize -> push -> alias -> rollback', () => {
     expect(r.stderr).toContain('the model was not kept');
   });
 
+  test('Ctrl-C during training stops after the current batch and keeps the last step in --out', async () => {
+    const out = path.join(home, 'interrupted.safetensors');
+    const child = spawn(process.execPath, [bin, 'train', '--dataset', 'mnist', '--epochs', '500', '--out', out], { cwd: work, env: env() });
+    let stderr = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (b) => {
+        stderr += b;
+        if (/train: step [1-9]\d*\//.test(stderr)) resolve();
+      });
+      exited.then((code) => reject(new Error(`train exited ${code} before its first progress line:\n${stderr}`)));
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toContain('interrupted: stopping after the current batch');
+    expect(stderr).toMatch(/training interrupted after \d+ steps \(\d+ full epochs?\): the weights of the last completed step were saved to /);
+    const doc = amaasJson(['eval', '--model', out, '--dataset', 'mnist']);
+    expect(doc.model.kind).toBe('mlp');
+  });
+
   test('eval prints metrics and the confusion matrix', () => {
     const doc = amaasJson(['eval', '--model', v1, '--dataset', 'iris']);
     expect(doc.accuracy).toBeGreaterThan(0.85);
