@@ -76,10 +76,9 @@ export function loadData(src: DataSource, o: { datasetsDir: string; command: str
       throw new CliError((err as Error).message, `run 'amaas datasets prepare ${src.dataset}' to fetch or check it`);
     }
     if (Array.isArray((ds as TextDataset).texts)) return { kind: 'text', dataset: ds as TextDataset, source: `dataset:${src.dataset}` };
-    let tab = ds as Dataset;
+    const tab = ds as Dataset;
     if (src.task && src.task !== tab.task) throw new UsageError(`dataset '${src.dataset}' is a ${tab.task} dataset; --task ${src.task} does not apply`, o.command);
     if (src.target) throw new UsageError(`--target picks a column of --data files; dataset '${src.dataset}' has its label already`, o.command);
-    tab = { ...tab };
     return { kind: 'tabular', dataset: tab, source: `dataset:${src.dataset}` };
   }
   if (!src.data) throw new UsageError('no data: give --data PATH (CSV, JSON, IDX or a directory of text files) or --dataset NAME', o.command);

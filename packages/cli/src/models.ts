@@ -272,7 +272,12 @@ export function parseModelRef(ref: string): { name: string; selector?: string } 
 }
 
 function looksLikePath(ref: string): boolean {
-  return ref.includes('/') || ref.includes('\\') || /\.(safetensors|amaas)$/i.test(ref) || fs.existsSync(ref);
+  if (ref.includes('/') || ref.includes('\\') || /\.(safetensors|amaas)$/i.test(ref)) return true;
+  try {
+    return fs.statSync(ref).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
