@@ -3,7 +3,7 @@
 // with progress + cancellation, and evaluation into one metrics shape. Not here: argument parsing.
 import * as fs from 'node:fs';
 import {
-  accuracy, classificationReport, confusionMatrix, deserializeModel, LinearRegression, LogisticRegression, meanAbsoluteError,
+  accuracy, classificationReport, precisionRecallF1, stratifiedKFold, subset, confusionMatrix, deserializeModel, LinearRegression, LogisticRegression, meanAbsoluteError,
   meanSquaredError, Mlp, r2Score, TextClassifier,
   type Dataset, type Estimator, type SavableModel, type Tensor, type TextDataset, type TrainHistory, type TrainProgress,
 } from '@amaas/core';
@@ -172,6 +172,38 @@ export function estimatorFor(s: TrainSettings, data: LoadedData): () => Estimato
       predict: (x: Tensor) => (model as Mlp).predict(x),
     };
   };
+}
+
+export interface FoldScores {
+  fold: number;
+  trainSize: number;
+  testSize: number;
+  fitTimeMs: number;
+  scores: Record<string, number>;
+}
+
+/**
+ * Stratified k-fold cross-validation of a text classifier (core's crossValidate takes numeric
+ * tensors): accuracy and macro F1 per fold. `onFold` is called before each fold starts.
+ */
+export async function crossValidateText(s: TrainSettings, data: LoadedData & { kind: 'text' }, k: number, onFold?: (fold: number) => void): Promise<FoldScores[]> {
+  const folds = stratifiedKFold(data.dataset.y, { k, shuffle: true, seed: s.seed });
+  const out: FoldScores[] = [];
+  for (let f = 0; f < folds.length; ++f) {
+    onFold?.(f);
+    const train = subset(data.dataset, Array.from(folds[f].train));
+    const test = subset(data.dataset, Array.from(folds[f].test));
+    const model = createModel(s, data) as TextClassifier;
+    const t0 = performance.now();
+    model.fit(train.texts, train.y, data.dataset.classes);
+    const fitTimeMs = performance.now() - t0;
+    const pred = model.predictIndices(test.texts);
+    out.push({
+      fold: f, trainSize: train.texts.length, testSize: test.texts.length, fitTimeMs,
+      scores: { accuracy: accuracy(test.y, pred), f1_macro: precisionRecallF1(test.y, pred, { average: 'macro' }).f1 },
+    });
+  }
+  return out;
 }
 
 export function kindOf(model: SavableModel): Kind {

@@ -1,11 +1,11 @@
 // `amaas eval`: metrics of a model (file or registry) on labelled data, with per-class scores and
 // the confusion matrix, or k-fold cross-validation of a model kind's settings (--cv K).
-import { crossValidate, Mlp, type Dataset, type Scoring } from '@amaas/core';
+import { crossValidate, Mlp, type Scoring } from '@amaas/core';
 import { type Args, type CommandSpec } from '../args';
 import { checkConfigKeys, loadConfig } from '../config';
 import type { Context } from '../context';
 import { describeData } from '../data';
-import { describeModel, estimatorFor, evaluate, kindOf, loadModelRef, readTrainSettings, TRAIN_OPTIONS, type Kind } from '../models';
+import { crossValidateText, describeModel, estimatorFor, evaluate, kindOf, loadModelRef, readTrainSettings, TRAIN_OPTIONS, type FoldScores, type Kind } from '../models';
 import { renderTable } from '../ui/table';
 import { ProgressBar } from '../ui/progress';
 import { DATA_OPTIONS, metricsText, readData } from './shared';
@@ -59,7 +59,6 @@ async function runEval(args0: Args, ctx: Context): Promise<number> {
   const info = describeData(data);
 
   if (cv) {
-    if (data.kind === 'text') throw args.usage('--cv needs numeric features; text data is not supported by cross-validation yet');
     let kind: Kind | undefined;
     let defaults: Record<string, unknown> = {};
     if (modelRef) {
@@ -74,22 +73,34 @@ async function runEval(args0: Args, ctx: Context): Promise<number> {
     const scoring: Scoring[] = classification ? ['accuracy', 'f1_macro'] : ['r2', 'neg_mse'];
     const bar = new ProgressBar({ total: cv, label: 'cv', unit: 'fold', stream: ctx.streams.stderr, color: ctx.stderrColor });
     bar.update(0);
-    const d = data.dataset as Dataset;
-    // crossValidate runs the folds in order; count them as each model is built.
-    let started = 0;
-    const make = estimatorFor(settings, data);
-    const result = await crossValidate(() => {
-      if (started > 0) bar.update(started, `fold ${started + 1}/${cv}`);
-      started += 1;
-      return make();
-    }, d.x, d.y, { folds: cv, seed: settings.seed, shuffle: true, scoring });
+    const onFold = (f: number) => {
+      if (f > 0) bar.update(f, `fold ${f + 1}/${cv}`);
+    };
+    let folds: FoldScores[];
+    if (data.kind === 'text') folds = await crossValidateText(settings, data, cv, onFold);
+    else {
+      // crossValidate runs the folds in order: count them as each model is built.
+      let started = 0;
+      const make = estimatorFor(settings, data);
+      const d = data.dataset;
+      const result = await crossValidate(() => {
+        onFold(started++);
+        return make();
+      }, d.x, d.y, { folds: cv, seed: settings.seed, shuffle: true, scoring });
+      folds = result.folds.map((f) => ({ fold: f.fold, trainSize: f.trainSize, testSize: f.testSize, fitTimeMs: f.fitTimeMs, scores: f.scores as Record<string, number> }));
+    }
     bar.update(cv);
     bar.finish();
-    const summary = Object.fromEntries(scoring.map((s) => [s, { mean: result.scores[s]!.mean, std: result.scores[s]!.std, values: result.scores[s]!.values }]));
-    ctx.emit({ crossValidation: { folds: cv, kind: settings.kind, settings, data: info, scores: summary, perFold: result.folds } });
+    const summary = Object.fromEntries(scoring.map((s) => {
+      const values = folds.map((f) => f.scores[s]);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+      return [s, { mean, std, values }];
+    }));
+    ctx.emit({ crossValidation: { folds: cv, kind: settings.kind, settings, data: info, scores: summary, perFold: folds } });
     ctx.print(`${ctx.c.bold(`${cv}-fold cross-validation`)} of ${settings.kind} on ${info.name} (${info.rows} rows${classification ? ', stratified' : ''})\n`);
-    ctx.print(renderTable(['fold', 'train rows', 'test rows', ...scoring, 'fit ms'], result.folds.map((f) => [f.fold + 1, f.trainSize, f.testSize, ...scoring.map((s) => f.scores[s]!), Math.round(f.fitTimeMs)])));
-    ctx.print(scoring.map((s) => `${s}: ${summary[s].mean.toFixed(4)} ± ${summary[s].std.toFixed(4)}`).join('   '));
+    ctx.print(renderTable(['fold', 'train rows', 'test rows', ...scoring, 'fit ms'], folds.map((f) => [f.fold + 1, f.trainSize, f.testSize, ...scoring.map((s) => f.scores[s]), Math.round(f.fitTimeMs)])));
+    ctx.print(scoring.map((s) => `${s}: ${summary[s].mean.toFixed(4)} ± ${summary[s].std.toFixed(4)}  (population std over folds)`).join('\n'));
     return 0;
   }
 
