@@ -143,6 +143,22 @@ export class Args {
     });
   }
 
+  /** A registry model name (the registry's own rule), checked before any work is done. */
+  modelName(name: string): string | undefined {
+    const v = this.str(name);
+    if (v !== undefined && !(v.length <= 128 && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v)))
+      throw this.usage(`Expected a model name of letters, digits, '_', '.', '-' (starting with a letter or digit) for --${name} but received '${v}'`);
+    return v;
+  }
+
+  /** An alias name: [A-Za-z0-9_]+, not all digits (that reads as a version). */
+  aliasName(name: string): string | undefined {
+    const v = this.str(name);
+    if (v !== undefined && !(v.length <= 128 && /^[A-Za-z0-9_]+$/.test(v) && !/^[0-9]+$/.test(v)))
+      throw this.usage(`Expected an alias of letters, digits and '_' (not all digits) for --${name} but received '${v}'`);
+    return v;
+  }
+
   oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
     const v = this.str(name);
     if (v === undefined) return undefined;

@@ -54,6 +54,13 @@ describe('parseCommand', () => {
     }
   });
 
+  test('registry names are checked before any work', () => {
+    const names: CommandSpec = { ...spec, options: { push: { type: 'string', description: '' }, alias: { type: 'string', description: '' } } };
+    expect(parseCommand(names, ['--push', 'iris-v2.1', '--alias', 'prod_2']).modelName('push')).toBe('iris-v2.1');
+    expect(() => parseCommand(names, ['--push', 'my model']).modelName('push')).toThrow(/Expected a model name .* for --push but received 'my model'/);
+    expect(() => parseCommand(names, ['--alias', '12']).aliasName('alias')).toThrow(/not all digits/);
+  });
+
   test('config values sit under the flags', () => {
     const a = parseCommand(spec, ['--epochs', '5']).withDefaults({ epochs: 50, lr: 0.1, hidden: [32, 16] });
     expect(a.int('epochs')).toBe(5);

@@ -102,7 +102,8 @@ const push: CommandSpec = {
   examples: ['amaas models push iris.safetensors --name iris', 'amaas models push iris-int8.safetensors --name iris --parent 1 --metric accuracy=0.96 --alias staging'],
   async run(args, ctx) {
     const file = args.positionals[0];
-    const name = args.need('name', 'the model name to register under, e.g. --name iris');
+    args.need('name', 'the model name to register under, e.g. --name iris');
+    const name = args.modelName('name')!;
     const metrics: Record<string, number> = {};
     for (const m of (args.raw('metric') as string[] | undefined) ?? []) {
       const match = /^([^=]+)=(.+)$/.exec(m);
@@ -119,7 +120,7 @@ const push: CommandSpec = {
     }
     const info = readModelInfo(bytes);
     const v = await pushModel(ctx, name, bytes, { metrics, parent, description: args.str('description') });
-    const alias = args.str('alias');
+    const alias = args.aliasName('alias');
     if (alias) await ctx.registry().setAlias(name, alias, v.version, { actor: ACTOR });
     ctx.emit({ ...v, alias: alias ?? null });
     ctx.print(`${ctx.c.green('registered')} ${name} version ${v.version} (${info.kind}, ${sizeText(v.size)}, sha256 ${v.sha256.slice(0, 12)})${alias ? `; ${alias} -> v${v.version}` : ''}`);

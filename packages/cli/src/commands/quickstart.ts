@@ -104,7 +104,7 @@ export function curlLines(url: string, name: string, row: number[], dir: string)
 
 async function runQuickstart(args: Args, ctx: Context): Promise<number> {
   const datasetName = args.oneOf('dataset', Object.keys(PRESETS)) ?? 'mnist';
-  const name = args.str('name') ?? datasetName;
+  const name = args.modelName('name') ?? datasetName;
   const serve = !args.bool('no-serve');
   const { host, port } = readAddress(args);
   if (serve) serverModule(); // fail before training when there is nothing to serve with

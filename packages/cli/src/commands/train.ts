@@ -58,8 +58,8 @@ async function runTrain(args0: Args, ctx: Context): Promise<number> {
   const settings = readTrainSettings(args, data);
   const testSize = args.num('test-size', { min: 0, max: 0.9 }) ?? 0.2;
   const out = args.str('out');
-  const push = args.str('push');
-  const alias = args.str('alias');
+  const push = args.modelName('push');
+  const alias = args.aliasName('alias');
   if (alias && !push) throw args.usage('--alias needs --push NAME (the model to register the new version under)');
 
   const info = describeData(data);
