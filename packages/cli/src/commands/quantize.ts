@@ -1,13 +1,16 @@
 // `amaas quantize`: int8 / int4 weights for a model, with its accuracy before and after on
-// calibration/evaluation data. Waits for @amaas/core's quantize() (issue #4): the command checks
-// for it and exits 1 when it is missing; runQuantize's body is filled in once its API is settled.
-import type { SavableModel } from '@amaas/core';
+// calibration/evaluation data, saved (--out) and/or registered with its parent (--push). Waits for
+// @amaas/core's quantize() (issue #4): exits 1 while it is missing; quantizeModel() is the one
+// function to fill in once that API is settled (the rest of the command is written).
+import * as path from 'node:path';
+import { saveModel, serializeModel, type SavableModel } from '@amaas/core';
 import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import type { LoadedData } from '../data';
-import { loadModelRef } from '../models';
-import { DATA_OPTIONS, readData } from './shared';
+import { describeModel, evaluate, headlineMetrics, loadModelRef } from '../models';
+import { pushModel } from './models';
 import { notWired, OUTPUT_OPTIONS, requireCoreFunction } from './optimize';
+import { DATA_OPTIONS, metricsText, readData } from './shared';
 
 export interface QuantizeSettings {
   scheme: 'int8' | 'int4';
@@ -46,10 +49,34 @@ export const quantizeCommand: CommandSpec = {
 async function runQuantize(args: Args, ctx: Context): Promise<number> {
   const ref = args.need('model', 'a model file or a registry NAME[:VERSION|:ALIAS]');
   const scheme = args.oneOf('scheme', ['int8', 'int4'] as const) ?? 'int8';
-  if (!args.str('out') && !args.str('push')) throw args.usage('give --out FILE and/or --push NAME: where the quantized model goes');
+  const out = args.str('out');
+  const push = args.modelName('push');
+  if (!out && !push) throw args.usage('give --out FILE and/or --push NAME: where the quantized model goes');
   requireCoreFunction('quantize');
   const calibration = args.str('data') || args.str('dataset') ? readData(args, ctx) : null;
-  const { model } = await loadModelRef(ref, ctx, 'quantize');
-  await quantizeModel(model, { scheme, calibration });
+  const { model, bytes, ref: source } = await loadModelRef(ref, ctx, 'quantize');
+  const quantized = await quantizeModel(model, { scheme, calibration });
+  const qBytes = serializeModel(quantized);
+  const before = calibration ? await evaluate(model, calibration) : null;
+  const after = calibration ? await evaluate(quantized, calibration) : null;
+  let saved: string | null = null;
+  if (out) {
+    await saveModel(quantized, out);
+    saved = path.resolve(out);
+  }
+  let pushed: { name: string; version: number } | null = null;
+  if (push) {
+    const parent = source.source === 'registry' && source.name === push ? source.version : undefined;
+    const v = await pushModel(ctx, push, qBytes, { metrics: after ? { ...headlineMetrics(after), bytes: qBytes.length } : { bytes: qBytes.length }, parent, createdBy: `amaas quantize --scheme ${scheme}` });
+    pushed = { name: push, version: v.version };
+  }
+  ctx.emit({ scheme, source, bytes: { before: bytes.length, after: qBytes.length }, before, after, saved, pushed });
+  ctx.print(`${describeModel(model)}: ${bytes.length} -> ${qBytes.length} bytes (${scheme})`);
+  if (before && after) ctx.print(metricsText(after, { confusion: false }) + `(before: ${before.task === 'classification' ? `accuracy ${(100 * before.accuracy).toFixed(2)}%` : `r2 ${before.r2.toFixed(4)}`})`);
+  if (saved) ctx.print(`${ctx.c.green('saved')} ${saved}`);
+  if (pushed) ctx.print(`${ctx.c.green('registered')} ${pushed.name} version ${pushed.version}${parentNote(source, push)}`);
   return 0;
 }
+
+const parentNote = (source: { source: string; name?: string; version?: number }, push: string | undefined) =>
+  source.source === 'registry' && source.name === push ? ` (parent v${source.version})` : '';
