@@ -161,16 +161,33 @@ describe('train -> eval -> quantize -> push -> alias -> rollback', () => {
     expect(doc.crossValidation.scores.accuracy.mean).toBeGreaterThan(0.85);
   });
 
-  test('quantize: int8 through @amaas/core, or a clear "not available" while core has no quantize()', () => {
-    const core = require(path.resolve(__dirname, '..', 'node_modules', '@amaas', 'core'));
-    const r = amaas(['quantize', '--model', v1, '--dataset', 'iris', '--out', path.join(home, 'iris-int8.safetensors')]);
-    if (typeof core.quantize !== 'function') {
-      expect(r.status).toBe(1);
-      expect(r.stderr).toContain('quantize is not available in this build of @amaas/core');
-    } else {
-      expect(r.status).toBe(0);
-      expect(amaasJson(['models', 'push', path.join(home, 'iris-int8.safetensors'), '--name', 'iris-int8']).version).toBe(1);
-    }
+  test('quantize to int8 and int4: smaller files, accuracy kept, the quantized model evaluates and predicts', () => {
+    const q8 = path.join(home, 'iris-int8.safetensors'), q4 = path.join(home, 'iris-int4.safetensors');
+    const d8 = amaasJson(['quantize', '--model', v1, '--dataset', 'iris', '--out', q8]);
+    expect(d8.scheme).toBe('int8');
+    expect(d8.bytes.after).toBeLessThan(d8.bytes.before);
+    expect(d8.after.accuracy).toBeGreaterThan(d8.before.accuracy - 0.05);
+    const d4 = amaasJson(['quantize', '--model', v1, '--scheme', 'int4', '--dataset', 'iris', '--out', q4]);
+    expect(d4.bytes.after).toBeLessThan(d8.bytes.after);
+    expect(amaasJson(['eval', '--model', q8, '--dataset', 'iris']).accuracy).toBeCloseTo(d8.after.accuracy, 10);
+    expect(amaasJson(['models', 'push', q8, '--name', 'iris-int8']).version).toBe(1);
+    const wrong = amaas(['quantize', '--model', q8, '--out', path.join(home, 'again.safetensors')]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/fp32 MLP/);
+  });
+
+  test('prune (magnitude and structured) and distill produce working models', () => {
+    const mag = amaasJson(['prune', '--model', v1, '--sparsity', '0.5', '--dataset', 'iris', '--fine-tune-epochs', '5', '--out', path.join(home, 'iris-pruned.safetensors')]);
+    expect(mag.parameters.after).toBe(mag.parameters.before);
+    expect(mag.after.accuracy).toBeGreaterThan(0.6); // a 4-16-3 network keeps little at 50% sparsity
+    const st = amaasJson(['prune', '--model', v1, '--structured', '--sparsity', '0.5', '--dataset', 'iris', '--fine-tune-epochs', '5', '--out', path.join(home, 'iris-small.safetensors')]);
+    expect(st.layers).toEqual([4, 8, 3]);
+    expect(st.parameters.after).toBeLessThan(st.parameters.before);
+    const dist = amaasJson(['distill', '--teacher', v1, '--hidden', '4', '--dataset', 'iris', '--epochs', '60', '--out', path.join(home, 'iris-student.safetensors')]);
+    expect(dist.layers).toEqual([4, 4, 3]);
+    expect(dist.parameters.ratio).toBeLessThan(0.5);
+    expect(dist.student.accuracy).toBeGreaterThan(0.7);
+    expect(amaas(['distill', '--teacher', v1, '--dataset', 'iris', '--out', 'x.safetensors']).status).toBe(2); // no --hidden
   });
 
   test('push, alias, rollback in the registry', () => {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import {
   accuracy, classificationReport, precisionRecallF1, stratifiedKFold, subset, confusionMatrix, deserializeModel, LinearRegression, LogisticRegression, meanAbsoluteError,
-  meanSquaredError, Mlp, r2Score, TextClassifier,
+  meanSquaredError, Mlp, QuantizedMlp, r2Score, TextClassifier,
   type Dataset, type Estimator, type SavableModel, type Tensor, type TextDataset, type TrainHistory, type TrainProgress,
 } from '@amaas/core';
 import type { Args, OptionSpec } from './args';
@@ -148,6 +148,8 @@ export async function fitModel(model: SavableModel, s: TrainSettings, data: Load
     model.fit(d.x, d.y);
     return null;
   }
+  if (model instanceof QuantizedMlp)
+    throw new CliError('a quantized model cannot be trained', 'train (or fine-tune) the fp32 model, then run amaas quantize on it');
   const { epochs, stepsPerEpoch, totalSteps } = mlpSteps(s, d.x.shape[0]);
   const batchSize = s.batchSize ?? 32;
   return model.fit(d.x, d.y, {
@@ -206,21 +208,27 @@ export async function crossValidateText(s: TrainSettings, data: LoadedData & { k
   return out;
 }
 
+/** An Mlp or its quantized form: the same inference surface (inputs, outputs, predict, predictProba). */
+export function isMlpLike(model: unknown): model is Mlp | QuantizedMlp {
+  return model instanceof Mlp || model instanceof QuantizedMlp;
+}
+
 export function kindOf(model: SavableModel): Kind {
-  if (model instanceof Mlp) return 'mlp';
+  if (isMlpLike(model)) return 'mlp';
   if (model instanceof LogisticRegression) return 'logistic';
   if (model instanceof LinearRegression) return 'linear';
   return 'text';
 }
 
 export function taskOf(model: SavableModel): 'classification' | 'regression' {
-  if (model instanceof Mlp) return model.output === 'identity' ? 'regression' : 'classification';
+  if (isMlpLike(model)) return model.output === 'identity' ? 'regression' : 'classification';
   return model instanceof LinearRegression ? 'regression' : 'classification';
 }
 
 /** A short description: 'mlp 4-64-3 relu', 'logistic (3 classes)'. */
 export function describeModel(model: SavableModel): string {
   if (model instanceof Mlp) return `mlp ${model.layers.join('-')} ${model.activation} (${model.parameterCount.toLocaleString('en-US')} parameters)`;
+  if (model instanceof QuantizedMlp) return `mlp ${model.layers.join('-')} ${model.activation}, ${model.scheme} (${model.parameterCount.toLocaleString('en-US')} parameters)`;
   if (model instanceof LogisticRegression) return model.classes ? `logistic regression (${model.classes} classes)` : 'logistic regression';
   if (model instanceof LinearRegression) return model.coef.length ? `linear regression (${model.coef.length} features)` : 'linear regression';
   return model.isFitted ? `text classifier, naive Bayes (${model.classes.join(', ')})` : 'text classifier, naive Bayes';
@@ -234,10 +242,10 @@ export async function predictLabels(model: SavableModel, data: LoadedData): Prom
   }
   if (data.kind === 'text') throw new CliError(`this ${kindOf(model)} model needs numeric features but the data is text`);
   const x = data.dataset.x;
-  const want = model instanceof Mlp ? model.inputs : model instanceof LogisticRegression ? model.coef.length / Math.max(1, model.classes === 2 ? 1 : model.classes) : model.coef.length;
+  const want = isMlpLike(model) ? model.inputs : model instanceof LogisticRegression ? model.coef.length / Math.max(1, model.classes === 2 ? 1 : model.classes) : model.coef.length;
   if (x.shape[1] !== want)
     throw new CliError(`the model expects ${want} features per row but the data has ${x.shape[1]}`, 'evaluate on data with the columns the model was trained on (and the same --target)');
-  return model instanceof Mlp ? model.predict(x) : model.predict(x);
+  return isMlpLike(model) ? model.predict(x) : model.predict(x);
 }
 
 export interface ClassificationMetrics {
@@ -269,7 +277,7 @@ export async function evaluate(model: SavableModel, data: LoadedData): Promise<M
     const mse = meanSquaredError(y, pred);
     return { task: 'regression', rows: y.length, mse, rmse: Math.sqrt(mse), mae: meanAbsoluteError(y, pred), r2: r2Score(y, pred) };
   }
-  const k = model instanceof TextClassifier ? model.classes.length : model instanceof Mlp ? model.outputs : (model as LogisticRegression).classes;
+  const k = model instanceof TextClassifier ? model.classes.length : isMlpLike(model) ? model.outputs : (model as LogisticRegression).classes;
   const given = data.kind === 'text' ? data.dataset.classes : data.dataset.classes;
   const classes = model instanceof TextClassifier ? model.classes : given && given.length === k ? given : Array.from({ length: k }, (_, i) => String(i));
   for (let i = 0; i < y.length; ++i)

@@ -1,16 +1,18 @@
-// `amaas distill`: trains a smaller student MLP on a teacher model's soft labels. Waits for
-// @amaas/core's distill() (issue #4): exits 1 while it is missing; runDistill's body is filled in
-// once its API is settled.
+// `amaas distill`: trains a smaller student MLP on a teacher's temperature-softened outputs plus
+// the labels (core's distill(), inside the native training loop).
+import { distill, QuantizedMlp, type Dataset } from '@amaas/core';
 import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
-import { notWired, OUTPUT_OPTIONS, requireCoreFunction } from './optimize';
-import { DATA_OPTIONS } from './shared';
+import { CliError } from '../errors';
+import { describeModel, evaluate, headlineMetrics, loadModelRef } from '../models';
+import { OUTPUT_OPTIONS, requireMlp, storeResult } from './optimize';
+import { DATA_OPTIONS, metricsText, readData } from './shared';
 
 export const distillCommand: CommandSpec = {
   name: 'distill',
   summary: 'Distill a teacher model into a smaller student MLP trained on its soft labels.',
   usage: 'amaas distill --teacher MODEL --hidden SIZES (--data PATH | --dataset NAME) [--epochs N] [--temperature T] (--out FILE | --push NAME)',
-  description: 'Needs distill() from @amaas/core (issue #4); this build says so when it is missing.',
+  description: 'Teacher: an MLP classifier (fp32 or quantized). The student has the teacher\'s inputs, outputs and\nactivation and the given hidden sizes; loss = (1 - alpha) CE(labels) + alpha T^2 KL(teacher_T || student_T).',
   options: {
     teacher: { type: 'string', value: 'MODEL', description: 'teacher model file or registry NAME[:VERSION|:ALIAS]' },
     hidden: { type: 'string', value: 'SIZES', description: 'student hidden layer sizes, comma-separated (e.g. 32)' },
@@ -24,14 +26,33 @@ export const distillCommand: CommandSpec = {
   run: runDistill,
 };
 
-async function runDistill(args: Args, _ctx: Context): Promise<number> {
-  args.need('teacher', 'the teacher model: a file or a registry NAME[:VERSION|:ALIAS]');
-  args.intList('hidden');
-  args.int('epochs', { min: 1 });
-  args.num('temperature', { min: 0, exclusiveMin: true });
-  args.num('alpha', { min: 0, max: 1 });
-  if (!args.str('out') && !args.str('push')) throw args.usage('give --out FILE and/or --push NAME: where the student model goes');
-  requireCoreFunction('distill');
-  // INTEGRATOR: load the teacher (loadModelRef), readData(args, ctx), call core's distill(), save/push (see train.ts).
-  throw notWired('distill');
+async function runDistill(args: Args, ctx: Context): Promise<number> {
+  const ref = args.need('teacher', 'the teacher model: a file or a registry NAME[:VERSION|:ALIAS]');
+  const hidden = args.intList('hidden');
+  if (!hidden || hidden.length === 0) throw args.usage('give --hidden SIZES: the student\'s hidden layer sizes, e.g. 64,32');
+  const epochs = args.int('epochs', { min: 1 }) ?? 20;
+  const temperature = args.num('temperature', { min: 0, exclusiveMin: true }) ?? 2;
+  const alpha = args.num('alpha', { min: 0, max: 1 }) ?? 0.5;
+  const out = args.str('out');
+  const push = args.modelName('push');
+  if (!out && !push) throw args.usage('give --out FILE and/or --push NAME: where the student model goes');
+  if (!args.str('data') && !args.str('dataset')) throw args.usage('give --data PATH or --dataset NAME: the rows the student learns from');
+  const data = readData(args, ctx);
+  if (data.kind !== 'tabular') throw new CliError('distillation trains an MLP student on numeric features, and this data is text');
+  const { model, ref: source } = await loadModelRef(ref, ctx, 'distill');
+  const teacher = model instanceof QuantizedMlp ? model : requireMlp(model, 'distill');
+  if (teacher.output !== 'softmax') throw new CliError('distillation needs a classifier teacher (softmax output)');
+  const d = data.dataset as Dataset;
+  const r = await distill(teacher, d.x, d.y, {
+    student: { layers: [teacher.inputs, ...hidden, teacher.outputs], activation: teacher.activation, seed: 1 },
+    temperature, alpha, epochs, batchSize: 64, optimizer: { type: 'adam', lr: 1e-3 }, schedule: 'cosine', seed: 1,
+  });
+  ctx.print(`${describeModel(model)} -> ${describeModel(r.student)} (${(100 * r.parameters.ratio).toFixed(1)}% of the parameters)`);
+  const before = await evaluate(model, data);
+  const after = await evaluate(r.student, data);
+  ctx.print(metricsText(after, { confusion: false }) + `(teacher: ${before.task === 'classification' ? `accuracy ${(100 * before.accuracy).toFixed(2)}%` : ''})`);
+  const createdBy = `amaas distill --hidden ${hidden.join(',')} --temperature ${temperature} --alpha ${alpha}`;
+  const stored = await storeResult(ctx, { model: r.student, out, push, source, createdBy, metrics: headlineMetrics(after) });
+  ctx.emit({ layers: r.student.layers, parameters: r.parameters, teacher: before, student: after, ...stored });
+  return 0;
 }

@@ -1,29 +1,51 @@
-// Shared by `quantize`, `prune` and `distill`: whether this build of @amaas/core exports the
-// operation. Their core API is being written in parallel (issue #4); until it is there, each
-// command exits 1 saying so. Not here: the operations themselves.
-import * as core from '@amaas/core';
+// Shared by `quantize`, `prune` and `distill`: the --out/--push flags and the one routine that
+// saves and/or registers the new model (with its parent version when it comes from the same
+// registry model) and reports it. Not here: the operations themselves (@amaas/core).
+import * as path from 'node:path';
+import { Mlp, saveModel, serializeModel, type SavableModel } from '@amaas/core';
+import type { Context } from '../context';
 import { CliError } from '../errors';
-
-export type Optimization = 'quantize' | 'prune' | 'distill';
-
-/** The core function, or undefined when this build of @amaas/core has none. */
-export function coreFunction(name: Optimization): ((...args: unknown[]) => unknown) | undefined {
-  const fn = (core as unknown as Record<string, unknown>)[name];
-  return typeof fn === 'function' ? (fn as (...args: unknown[]) => unknown) : undefined;
-}
-
-export function requireCoreFunction(name: Optimization): (...args: unknown[]) => unknown {
-  const fn = coreFunction(name);
-  if (!fn) throw new CliError(`${name} is not available in this build of @amaas/core`, `it lands with the quantization/pruning/distillation work (issue #4); rebuild with 'npm run build' once @amaas/core exports ${name}()`);
-  return fn;
-}
-
-/** For the integrator: @amaas/core exports the function but this command does not call it yet. */
-export function notWired(name: Optimization): CliError {
-  return new CliError(`@amaas/core exports ${name}(), but 'amaas ${name}' is not wired to it yet`, `fill in run${name[0].toUpperCase()}${name.slice(1)}() in packages/cli/src/commands/${name}.ts`);
-}
+import type { ModelRef } from '../models';
+import { pushModel } from './models';
 
 export const OUTPUT_OPTIONS = {
   out: { type: 'string', short: 'o', value: 'FILE', description: 'write the new model file here' },
   push: { type: 'string', value: 'NAME', description: 'register the new model as a version of NAME (parent: the source version)' },
 } as const;
+
+/** The source model as an Mlp, or a clear error naming what it is. */
+export function requireMlp(model: SavableModel, command: string): Mlp {
+  if (!(model instanceof Mlp))
+    throw new CliError(`amaas ${command} works on fp32 MLP models, and this is a ${model.constructor.name}`, 'train one with amaas train --model mlp');
+  return model;
+}
+
+export interface Stored {
+  bytes: number;
+  saved: string | null;
+  pushed: { name: string; version: number } | null;
+}
+
+/** Writes `model` to --out and/or registers it under --push; prints what happened. */
+export async function storeResult(
+  ctx: Context,
+  o: { model: SavableModel; out?: string; push?: string; source: ModelRef; createdBy: string; metrics?: Record<string, number> },
+): Promise<Stored> {
+  const bytes = serializeModel(o.model, o.metrics ? { metrics: o.metrics } : {});
+  let saved: string | null = null;
+  if (o.out) {
+    await saveModel(o.model, o.out, o.metrics ? { metrics: o.metrics } : {});
+    saved = path.resolve(o.out);
+  }
+  let pushed: Stored['pushed'] = null;
+  const sameModel = o.source.source === 'registry' && o.source.name === o.push;
+  if (o.push) {
+    const v = await pushModel(ctx, o.push, bytes, {
+      metrics: { ...(o.metrics ?? {}), bytes: bytes.length }, parent: sameModel ? o.source.version : undefined, createdBy: o.createdBy,
+    });
+    pushed = { name: o.push, version: v.version };
+  }
+  if (saved) ctx.print(`${ctx.c.green('saved')} ${saved}`);
+  if (pushed) ctx.print(`${ctx.c.green('registered')} ${pushed.name} version ${pushed.version}${sameModel ? ` (parent v${o.source.version})` : ''}`);
+  return { bytes: bytes.length, saved, pushed };
+}

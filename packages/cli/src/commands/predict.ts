@@ -1,12 +1,12 @@
 // `amaas predict`: predictions from a local model (file or registry) or a running server (--url),
 // for rows in a CSV/JSON file, inline JSON (--instances) or texts (--text). Remote calls speak TF
 // Serving (`:predict`, default) or KServe V2 (`/infer`), the two protocols of @amaas/server.
-import { LinearRegression, LogisticRegression, Mlp, TextClassifier, type SavableModel } from '@amaas/core';
+import { LinearRegression, LogisticRegression, TextClassifier, type SavableModel } from '@amaas/core';
 import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import { loadInputs, type Inputs } from '../data';
 import { CliError } from '../errors';
-import { describeModel, loadModelRef, parseModelRef } from '../models';
+import { describeModel, isMlpLike, loadModelRef, parseModelRef } from '../models';
 import { renderTable } from '../ui/table';
 
 export interface Prediction {
@@ -30,12 +30,12 @@ export async function predictLocal(model: SavableModel, inputs: Inputs): Promise
   }
   if (inputs.kind !== 'tabular') throw new CliError(`this ${describeModel(model)} needs numeric rows, not texts`, 'give --input rows.csv, a JSON array of rows, or --instances');
   const x = inputs.x;
-  const want = model instanceof Mlp ? model.inputs : undefined;
+  const want = isMlpLike(model) ? model.inputs : undefined;
   if (want !== undefined && x.shape[1] !== want)
     throw new CliError(`the model expects ${want} features per row but the input has ${x.shape[1]}`, 'drop the label column (name it with --target) or check the column order');
   if (model instanceof LinearRegression) return Array.from(model.predict(x), (v) => ({ prediction: v }));
-  if (model instanceof Mlp && model.output === 'identity') return Array.from(await model.predict(x), (v) => ({ prediction: v }));
-  const proba = model instanceof Mlp ? await model.predictProba(x) : (model as LogisticRegression).predictProba(x);
+  if (isMlpLike(model) && model.output === 'identity') return Array.from(await model.predict(x), (v) => ({ prediction: v }));
+  const proba = isMlpLike(model) ? await model.predictProba(x) : (model as LogisticRegression).predictProba(x);
   const [n, k] = proba.shape;
   return Array.from({ length: n }, (_, i) => {
     const p = Array.from({ length: k }, (_, j) => proba.get(i, j));
@@ -135,6 +135,6 @@ async function runPredict(args: Args, ctx: Context): Promise<number> {
   ctx.emit({ model: where, predictions: preds });
   const hasProba = preds.some((p) => p.probability !== undefined);
   ctx.print(renderTable(hasProba ? ['row', 'prediction', 'probability'] : ['row', 'prediction'], preds.map((p, i) => (hasProba ? [i, p.prediction, p.probability] : [i, p.prediction]))));
-  if (model instanceof Mlp && model.output !== 'identity') ctx.note('predictions are class indices (the model file stores no class names)');
+  if (isMlpLike(model) && model.output !== 'identity') ctx.note('predictions are class indices (the model file stores no class names)');
   return 0;
 }

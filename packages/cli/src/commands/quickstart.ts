@@ -14,7 +14,6 @@ import { serverModule, startServer, type RunningServer } from '../server-api';
 import { ProgressBar } from '../ui/progress';
 import { metricsText } from './shared';
 import { pushModel } from './models';
-import { coreFunction } from './optimize';
 import { quantizeModel } from './quantize';
 import { listenError, readAddress, SERVER_OPTIONS, serveUntilInterrupted } from './serve';
 
@@ -60,10 +59,6 @@ interface Registered {
  * while @amaas/core has no quantize() (issue #4), or while quantizeModel() is not wired to it.
  */
 export async function quantizeAndRegister(ctx: Context, name: string, model: SavableModel, parent: number, test: LoadedData): Promise<Registered | null> {
-  if (!coreFunction('quantize')) {
-    ctx.note(`${step(ctx, 5)} int8 version: skipped (quantize is not available in this build of @amaas/core)`);
-    return null;
-  }
   let quantized: SavableModel;
   try {
     quantized = await quantizeModel(model, { scheme: 'int8', calibration: test });
