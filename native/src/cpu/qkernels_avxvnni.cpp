@@ -11,8 +11,15 @@ struct AvxVnni : qimpl::Base256 {
   using A8 = __m256i;
   static constexpr bool kShifted = true;
   static A8 prep8(int32_t four_u8) { return _mm256_set1_epi32(four_u8); }
-  static V dot8(V acc, const A8& a, V b) { return _mm256_dpbusd_avx_epi32(acc, a, b); }
-  static V dot4(V acc, V w_u8, V x_s8) { return _mm256_dpbusd_avx_epi32(acc, w_u8, x_s8); }
+  // asm with the accumulator in-out: GCC 12 copies the accumulator around the intrinsic.
+  static V dot8(V acc, const A8& a, V b) {
+    __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(a), "x"(b));
+    return acc;
+  }
+  static V dot4(V acc, V w_u8, V x_s8) {
+    __asm__("%{vex%} vpdpbusd %2, %1, %0" : "+x"(acc) : "x"(w_u8), "x"(x_s8));
+    return acc;
+  }
 };
 
 const QKernelTable kTable = {
