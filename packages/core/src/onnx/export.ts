@@ -1,10 +1,14 @@
-// ONNX export of fitted models: Mlp, LinearRegression, LogisticRegression become a ModelProto
-// (IR 8, default opset 17, FLOAT input [batch, features] with a symbolic batch dimension) whose
-// outputs match our predictProba / predict. Not here: import, other models, quantised weights.
+// ONNX export of fitted models: Mlp, QuantizedMlp, LinearRegression, LogisticRegression become a
+// ModelProto (IR 8, default opset 17, FLOAT input [batch, features] with a symbolic batch
+// dimension) whose outputs match our predictProba / predict. int8 layers use the standard
+// quantized operators (DynamicQuantizeLinear -> MatMulInteger -> rescale), the pattern
+// onnxruntime's dynamic quantization produces; int4 layers are written with their dequantized
+// fp32 weights (ONNX has no portable 4-bit MatMul before opset 21). Not here: import.
 import { promises as fs } from 'node:fs';
 import { ArgumentError, NotFittedError } from '../errors';
 import { LinearRegression, LogisticRegression } from '../models/linear';
 import { Mlp } from '../models/mlp';
+import { QuantizedMlp } from '../optimize/quantized-mlp';
 import type { Activation } from '../ops';
 import { describe } from '../validate';
 import { AttributeType, DataType, encodeModel, GraphProto, NodeProto, TensorProto } from './proto';
@@ -18,7 +22,7 @@ export interface OnnxExportOptions {
   outputName?: string;
 }
 
-export type OnnxExportable = Mlp | LinearRegression | LogisticRegression;
+export type OnnxExportable = Mlp | QuantizedMlp | LinearRegression | LogisticRegression;
 
 const IR_VERSION = 8;
 const MIN_OPSET = 13;
@@ -49,6 +53,9 @@ export function exportOnnx(model: OnnxExportable, options: OnnxExportOptions = {
   if (model instanceof Mlp) {
     kind = 'mlp';
     buildMlp(b, model);
+  } else if (model instanceof QuantizedMlp) {
+    kind = 'quantized-mlp';
+    buildQuantizedMlp(b, model);
   } else if (model instanceof LogisticRegression) {
     kind = 'logistic-regression';
     buildLogistic(b, model);
@@ -56,7 +63,7 @@ export function exportOnnx(model: OnnxExportable, options: OnnxExportOptions = {
     kind = 'linear-regression';
     buildLinear(b, model);
   } else {
-    throw new ArgumentError(`Expected an Mlp, LinearRegression or LogisticRegression to export but received ${describe(model)}`);
+    throw new ArgumentError(`Expected an Mlp, QuantizedMlp, LinearRegression or LogisticRegression to export but received ${describe(model)}`);
   }
   return encodeModel({
     irVersion: IR_VERSION,
@@ -107,6 +114,21 @@ class GraphBuilder {
     return name;
   }
 
+  /** An INT8 initializer; returns its name. */
+  int8(label: string, values: Int8Array, dims: number[]): string {
+    const name = `${INTERNAL}${label}`;
+    this.initializers.push({ name, dims, dataType: DataType.INT8, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice() });
+    return name;
+  }
+
+  /** A node with several outputs (fresh internal names), returned in order. */
+  nodeMulti(opType: string, inputs: string[], outputs: number): string[] {
+    const id = this.counter++;
+    const names = Array.from({ length: outputs }, (_, i) => `${INTERNAL}${opType.toLowerCase()}${id}_${i}`);
+    this.nodes.push({ opType, inputs, outputs: names, name: `${opType}_${id}` });
+    return names;
+  }
+
   /** A scalar FLOAT initializer, created once per graph and shared by every node that needs it. */
   scalar(label: string, value: number): string {
     let name = this.scalars.get(label);
@@ -152,6 +174,56 @@ function buildMlp(b: GraphBuilder, m: Mlp): void {
   }
   if (m.output === 'softmax') b.node('Softmax', [h], [...SOFTMAX_LAST], b.output);
   else if (m.output === 'sigmoid') b.node('Sigmoid', [h], [], b.output);
+}
+
+function buildQuantizedMlp(b: GraphBuilder, m: QuantizedMlp): void {
+  const L = m.layers.length - 1;
+  b.io(m.inputs, ['batch', m.outputs]);
+  let h = b.input;
+  m.layerData.forEach((d, l) => {
+    const inp = m.layers[l], out = m.layers[l + 1];
+    const last = l === L - 1;
+    const direct = last && m.output === 'identity';
+    const bias = b.constant(`layer${l}.bias`, d.bias, [out]);
+    if (d.scheme === 'int8') {
+      // x -> uint8 (per-tensor scale, zero point) -> int32 x W^T -> float * (x_scale * w_scale) + b.
+      const wt = new Int8Array(inp * out); // MatMulInteger takes B as (in, out)
+      for (let o = 0; o < out; ++o) for (let i = 0; i < inp; ++i) wt[i * out + o] = d.q8![o * inp + i];
+      const w = b.int8(`layer${l}.weight_q`, wt, [inp, out]);
+      const ws = b.constant(`layer${l}.weight_scale`, d.q8Scales!, [out]);
+      const [xq, xs, xzp] = b.nodeMulti('DynamicQuantizeLinear', [h], 3);
+      const acc = b.node('MatMulInteger', [xq, w, xzp]);
+      const f = b.node('Cast', [acc], [{ name: 'to', type: AttributeType.INT, i: DataType.FLOAT }]);
+      const scaled = b.node('Mul', [f, b.node('Mul', [xs, ws])]);
+      h = b.node('Add', [scaled, bias], [], direct ? b.output : undefined);
+    } else {
+      const W = d.scheme === 'fp32' ? d.w! : dequantizeQ4(d.q4!, d.q4Scales!, out, inp);
+      const w = b.constant(`layer${l}.weight`, W, [out, inp]);
+      h = b.node('Gemm', [h, w, bias], [...TRANS_B], direct ? b.output : undefined);
+    }
+    if (!last) h = hidden(b, m.activation, h);
+  });
+  if (m.output === 'softmax') b.node('Softmax', [h], [...SOFTMAX_LAST], b.output);
+  else if (m.output === 'sigmoid') b.node('Sigmoid', [h], [], b.output);
+}
+
+/** fp32 weights (out, in) of an int4 layer: scale[o, k/32] * (nibble - 8). */
+function dequantizeQ4(q4: Uint8Array, scales: Uint16Array, out: number, inp: number): Float32Array {
+  const G = Math.ceil(inp / 32), row = G * 16;
+  const w = new Float32Array(out * inp);
+  for (let o = 0; o < out; ++o)
+    for (let k = 0; k < inp; ++k) {
+      const byte = q4[o * row + (k >> 1)];
+      w[o * inp + k] = halfToFloat(scales[o * G + (k >> 5)]) * (((k & 1 ? byte >> 4 : byte) & 15) - 8);
+    }
+  return w;
+}
+
+function halfToFloat(h: number): number {
+  const e = (h >> 10) & 31, f = h & 1023, s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 /** The hidden activation applied to x; GELU is the exact erf form 0.5·x·(1 + erf(x/√2)). */

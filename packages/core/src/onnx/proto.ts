@@ -86,7 +86,7 @@ export class ProtoWriter {
 // onnx.proto messages (only the fields written here)
 
 /** TensorProto.DataType values used by the exporter. */
-export const DataType = { FLOAT: 1, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, INT8: 3, INT64: 7 } as const;
 /** AttributeProto.AttributeType values used by the exporter. */
 export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 

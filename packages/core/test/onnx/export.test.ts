@@ -137,11 +137,40 @@ describe('bad input', () => {
   test('not a model, bad options', () => {
     const m = LinearRegression.fromJSON({ kind: 'linear-regression', coef: [1], intercept: 0, options: {} });
     expect(() => exportOnnx({} as unknown as Mlp)).toThrow(ArgumentError);
-    expect(() => exportOnnx(null as unknown as Mlp)).toThrow(/Expected an Mlp, LinearRegression or LogisticRegression/);
+    expect(() => exportOnnx(null as unknown as Mlp)).toThrow(/Expected an Mlp, QuantizedMlp, LinearRegression or LogisticRegression/);
     expect(() => exportOnnx(m, { opset: 11 })).toThrow(/opset/);
     expect(() => exportOnnx(m, { opset: 17.5 })).toThrow(ArgumentError);
     expect(() => exportOnnx(m, { inputName: '' })).toThrow(/inputName/);
     expect(() => exportOnnx(m, { inputName: 'x', outputName: 'x' })).toThrow(/must differ/);
     expect(() => exportOnnx(m, { outputName: 'amaas.coef' })).toThrow(/reserved/);
+  });
+});
+
+describe('QuantizedMlp', () => {
+  // ONNX's dynamic quantization differs from ours (one asymmetric uint8 scale per tensor against
+  // our symmetric per-row scales), so the outputs agree to the quantization error, not to 1e-5.
+  test.each(['int8', 'int4'] as const)('%s: standard quantized operators, outputs within the quantization error', async (scheme) => {
+    const { quantize } = await import('../../src');
+    const m = new Mlp({ layers: [40, 32, 16, 5], activation: 'relu', seed: 4 });
+    const { x } = data(200, 40, 12);
+    const labels = Float32Array.from({ length: 200 }, (_, i) => i % 5);
+    await m.fit(new Tensor(x, [200, 40]), labels, { epochs: 3, seed: 1 });
+    const { model: q } = quantize(m, { scheme, keepFp32: scheme === 'int8' ? [] : [-1] });
+    const bytes = exportOnnx(q);
+    const text = Buffer.from(bytes).toString('latin1');
+    if (scheme === 'int8') {
+      expect(text).toContain('MatMulInteger');
+      expect(text).toContain('DynamicQuantizeLinear');
+    } else expect(text).not.toContain('MatMulInteger');
+    const rand = mulberry32(5);
+    const runs = [64, 1].map((n) => ({ x: randomArray(n * 40, rand), dims: [n, 40] }));
+    const results = runOnnx(bytes, runs);
+    for (const [r, { x: xi, dims: [n] }] of runs.entries()) {
+      const ours = q.predictProbaSync(new Tensor(xi, [n, 40]));
+      expect(results[r].dims).toEqual(ours.shape);
+      const diff = maxAbsDiff(results[r].data, ours.values());
+      diffs[`quantized ${scheme} n=${n}`] = diff;
+      expect(diff).toBeLessThanOrEqual(0.03);
+    }
   });
 });
