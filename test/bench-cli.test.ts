@@ -33,7 +33,9 @@ test('bench infer --quick agrees with onnxruntime before timing', () => {
     expect(doc.infer.failures).toEqual([]);
     expect(doc.infer.max_abs_diff).toBeLessThanOrEqual(1e-4);
     expect(doc.infer.cases.map((c: { batch: number }) => c.batch)).toEqual([1, 64]);
-    for (const c of doc.infer.cases) expect(c.ort_median_us).toBeGreaterThan(0);
+    for (const c of doc.infer.cases) for (const k of ['ort_median_us', 'int8_median_us', 'int4_median_us', 'ort_int8_median_us']) expect(c[k]).toBeGreaterThan(0);
+    expect(doc.infer.int8_max_prob_diff).toBeLessThan(0.05);
+    expect(doc.infer.ort_int8_max_prob_diff).toBeLessThan(0.05);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

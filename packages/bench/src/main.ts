@@ -8,7 +8,7 @@ import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type ImplementedS
 import type { BenchDocument } from './document';
 import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
-import { renderGemmSvg, renderTrainSvg } from './report/svg';
+import { renderGemmSvg, renderInferSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
@@ -102,9 +102,10 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         doc.infer = await runInferSuite({ threads, quick: options.quick, log });
         const dir = path.resolve(options.outDir);
         fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'infer.json'), path.join(dir, 'infer.md')];
+        const files = [path.join(dir, 'infer.json'), path.join(dir, 'infer.md'), path.join(dir, 'infer.svg')];
         fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, infer: doc.infer }, null, 2) + '\n');
         fs.writeFileSync(files[1], renderInferMarkdown(doc.infer, doc.run.command));
+        fs.writeFileSync(files[2], renderInferSvg(doc));
         text.push(renderInferText(doc.infer), '', `results: ${files.join(', ')}`);
         if (doc.infer.failures.length > 0) failed = true;
       }

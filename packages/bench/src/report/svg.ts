@@ -24,7 +24,7 @@ export interface BarChart {
   xLabel: string;
   groups: BarGroup[];
   kinds: { key: string; name: string; color: string }[];
-  /** Legend text of the dashed reference lines (default: the measured FMA peak). */
+  /** Legend text of the dashed reference lines (default: the measured FMA peak; '' = none). */
   referenceLegend?: string;
 }
 
@@ -59,7 +59,7 @@ export function renderBarChart(chart: BarChart): string {
   const groups = chart.groups.filter((g) => g.bars.length > 0);
   const groupWidths = groups.map((g) => g.bars.length * (barWidth + barGap) - barGap);
   const contentWidth = groupWidths.reduce((a, b) => a + b, 0) + groupGap * Math.max(0, groups.length - 1);
-  const legendEntries = [...chart.kinds.map((k) => k.name), (chart.referenceLegend ?? PEAK_LEGEND)];
+  const legendEntries = [...chart.kinds.map((k) => k.name), ...(chart.referenceLegend === '' ? [] : [chart.referenceLegend ?? PEAK_LEGEND])];
   const legendWidth = legendEntries.reduce((w, name) => w + legendEntryWidth(name), 0);
   const titleWidth = chart.title.length * 8.5;
   const plotWidth = Math.max(240, contentWidth + 2 * 24, legendWidth, titleWidth - left);
@@ -86,8 +86,10 @@ export function renderBarChart(chart: BarChart): string {
     parts.push(`<text x="${n(lx + 16)}" y="46">${escapeXml(k.name)}</text>`);
     lx += legendEntryWidth(k.name);
   }
-  parts.push(`<line x1="${n(lx)}" y1="42" x2="${n(lx + 12)}" y2="42" stroke="#c0392b" stroke-width="2" stroke-dasharray="4 2"/>`);
-  parts.push(`<text x="${n(lx + 16)}" y="46">${escapeXml((chart.referenceLegend ?? PEAK_LEGEND))}</text>`);
+  if (chart.referenceLegend !== '') {
+    parts.push(`<line x1="${n(lx)}" y1="42" x2="${n(lx + 12)}" y2="42" stroke="#c0392b" stroke-width="2" stroke-dasharray="4 2"/>`);
+    parts.push(`<text x="${n(lx + 16)}" y="46">${escapeXml((chart.referenceLegend ?? PEAK_LEGEND))}</text>`);
+  }
 
   // Y axis: grid, ticks, numbers and label.
   for (let v = 0; v <= axis.top + axis.step / 1000; v += axis.step) {
@@ -186,6 +188,35 @@ export function renderTrainSvg(doc: BenchDocument): string {
     kinds: [
       { key: 'amaas', name: '@amaas/core Mlp.fit', color: '#2e86c1' },
       { key: 'peer', name: 'TensorFlow.js', color: '#e67e22' },
+    ],
+  });
+}
+
+/** infer.svg: samples/s per batch size and thread count, ours fp32/int8/int4 and onnxruntime. */
+export function renderInferSvg(doc: BenchDocument): string {
+  const r = doc.infer;
+  const groups: BarGroup[] = (r?.cases ?? []).map((c) => ({
+    label: `batch ${c.batch}, ${c.threads}T`,
+    bars: [
+      { label: 'fp32', value: c.samples_per_sec, kind: 'fp32' },
+      { label: 'int8', value: c.int8_samples_per_sec, kind: 'int8' },
+      { label: 'int4', value: c.int4_samples_per_sec, kind: 'int4' },
+      ...(c.ort_samples_per_sec ? [{ label: 'ort fp32', value: c.ort_samples_per_sec, kind: 'ort' }] : []),
+      ...(c.ort_int8_samples_per_sec ? [{ label: 'ort int8', value: c.ort_int8_samples_per_sec, kind: 'ort8' }] : []),
+    ],
+  }));
+  return renderBarChart({
+    title: `Mlp ${r?.model ?? ''} inference, samples/s (${doc.machine.cpu.brand || doc.machine.cpu.vendor})`,
+    yLabel: 'samples/s (median)',
+    xLabel: 'batch size and threads',
+    referenceLegend: '',
+    groups,
+    kinds: [
+      { key: 'fp32', name: 'amaas fp32', color: '#2e86c1' },
+      { key: 'int8', name: 'amaas int8', color: '#28b463' },
+      { key: 'int4', name: 'amaas int4', color: '#7d3c98' },
+      { key: 'ort', name: 'onnxruntime fp32', color: '#e67e22' },
+      { key: 'ort8', name: 'onnxruntime int8', color: '#c0392b' },
     ],
   });
 }
