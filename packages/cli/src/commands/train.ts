@@ -122,12 +122,12 @@ async function runTrain(args0: Args, ctx: Context): Promise<number> {
 
   let saved: string | null = null;
   if (out) {
-    await saveModel(model, out);
+    await saveModel(model, out, { metrics: headlineMetrics(metrics) });
     saved = path.resolve(out);
   }
   let pushed: { name: string; version: number; alias?: string } | null = null;
   if (push) {
-    const v = await pushModel(ctx, push, serializeModel(model), {
+    const v = await pushModel(ctx, push, serializeModel(model, { metrics: headlineMetrics(metrics) }), {
       metrics: headlineMetrics(metrics), dataFingerprint: fingerprint(data), createdBy: 'amaas train',
       description: `${describeModel(model)} trained on ${info.name}`,
     });

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AmaasError, LinearRegression, LogisticRegression, Mlp, Tensor, TextClassifier } from '../../src';
+import { AmaasError, LinearRegression, LogisticRegression, Mlp, quantize, QuantizedMlp, Tensor, TextClassifier } from '../../src';
 import { deserializeModel, loadModel, readModelInfo, readSafetensors, saveModel, serializeModel, writeSafetensors } from '../../src/io';
 import { mulberry32 } from '../helpers';
 
@@ -186,4 +186,42 @@ test('fuzz: 1,000 mutated model files either load or throw INVALID_MODEL_FILE', 
     }
   }
   expect(loaded).toBeGreaterThan(0);
+});
+
+test('fuzz: 1,000 mutated quantized model files (int8, int4 and fp32 layers) load and predict, or throw coded errors', async () => {
+  const m = new Mlp({ layers: [40, 24, 16, 3], seed: 2 });
+  const xs = new Tensor(Float32Array.from({ length: 60 * 40 }, (_, i) => Math.sin(i)), [60, 40]);
+  await m.fit(xs, Float32Array.from({ length: 60 }, (_, i) => i % 3), { epochs: 2 });
+  const files = [
+    serializeModel(quantize(m, { scheme: 'int8', activations: 'static', calibration: xs }).model, { metrics: { accuracy: 0.5 } }),
+    serializeModel(quantize(m, { scheme: 'int4', keepFp32: [-1] }).model),
+  ];
+  const r = mulberry32(7);
+  const int = (n: number) => Math.floor(r() * n);
+  const fragments = ['-1', '0', '1e9', 'null', '"int4"', '"int8"', '"fp32"', '[]', '2', '"I8"', '"U8"', '"F16"', ','];
+  let loaded = 0;
+  for (let iter = 0; iter < 1000; ++iter) {
+    const base = files[iter % 2];
+    const n = Number(base.readBigUInt64LE(0));
+    let b: Buffer = Buffer.from(base);
+    if (int(2) === 0) {
+      for (let k = 1 + int(3); k > 0; --k) b[8 + int(b.length - 8)] ^= 1 << int(8);
+    } else {
+      const text = b.subarray(8, 8 + n).toString('latin1');
+      const at = int(text.length);
+      const spliced = Buffer.from(text.slice(0, at) + fragments[int(fragments.length)] + text.slice(at + int(3)), 'latin1');
+      b = Buffer.concat([Buffer.alloc(8), spliced, b.subarray(8 + n)]);
+      b.writeBigUInt64LE(BigInt(spliced.length), 0);
+    }
+    try {
+      const model = deserializeModel(b) as QuantizedMlp;
+      loaded++;
+      model.predictProbaSync(xs.slice(0, 2)); // whatever the bytes say, the kernels get consistent shapes
+      model.dispose();
+    } catch (err) {
+      if (!(err instanceof AmaasError)) throw new Error(`mutation ${iter} threw ${String(err)} instead of a coded AmaasError`);
+    }
+  }
+  expect(loaded).toBeGreaterThan(0);
+  expect(readModelInfo(files[0]).metrics).toEqual({ accuracy: 0.5 });
 });
