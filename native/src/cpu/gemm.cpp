@@ -8,7 +8,6 @@
 // large and by columns otherwise, so no barrier is needed inside a call and the summation order
 // of each C element is independent of the thread count.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +22,7 @@
 #include "amaas/gemm.h"
 #include "amaas/thread_pool.h"
 #include "cpu/kernels.h"
+#include "cpu/peak_probe.h"
 
 namespace amaas {
 namespace cpu {
@@ -420,31 +420,8 @@ Status softmax_rows_reference(float* Y, int64_t ldy, const float* X, int64_t ldx
 }
 
 double measure_fma_peak_gflops(int threads, double seconds) {
-  using clock = std::chrono::steady_clock;
   const KernelTable& kt = cpu::active_kernels();
-  threads = std::max(1, threads);
-  // Calibrate the iteration count on one thread.
-  int64_t iters = 1 << 16;
-  for (;;) {
-    auto t0 = clock::now();
-    kt.fma_probe(iters);
-    double dt = std::chrono::duration<double>(clock::now() - t0).count();
-    if (dt > 0.02 || iters > (int64_t(1) << 40)) {
-      iters = static_cast<int64_t>(iters * (seconds / dt));
-      break;
-    }
-    iters *= 4;
-  }
-  iters = std::max<int64_t>(iters, 1024);
-  std::vector<double> flops(threads, 0.0);
-  auto t0 = clock::now();
-  ThreadPool::instance().parallel_for(threads, [&](int64_t b, int64_t e, int) {
-    for (int64_t t = b; t < e; ++t) flops[t] = kt.fma_probe(iters);
-  });
-  double dt = std::chrono::duration<double>(clock::now() - t0).count();
-  double total = 0;
-  for (double f : flops) total += f;
-  return total / dt / 1e9;
+  return cpu::run_peak_probe(kt.fma_probe, threads, seconds, int64_t(1) << 16) / 1e9;
 }
 
 }  // namespace amaas

@@ -7,7 +7,6 @@
 // summation order of every element is independent of the thread count. The integer sums are
 // exact on every level; results differ between levels only in the activation's float math.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +17,7 @@
 #include "amaas/qgemm.h"
 #include "amaas/thread_pool.h"
 #include "cpu/kernels.h"
+#include "cpu/peak_probe.h"
 #include "cpu/qkernels.h"
 
 namespace amaas {
@@ -241,6 +241,19 @@ Status check_dims(int64_t M, int64_t N, int64_t K) {
   if (M < 0 || N < 1 || K < 1 || M >= kMaxDim || N >= kMaxDim || K >= kMaxDim)
     return InvalidArgument("Expected M >= 0 and N, K >= 1 (below 2^31) but received M=" + num(M) +
                            " N=" + num(N) + " K=" + num(K));
+  return Status::Ok();
+}
+
+// The checks every product makes: level, sizes, pointers and strides. `skip` is set when M == 0.
+Status check_product(const char* what, QLevel level, const QKernelTable** kt, const void* C, int64_t ldc,
+                     const void* A, int64_t lda, int64_t M, int64_t N, int64_t K, bool* skip) {
+  if (Status s = check_level(level, kt); !s.ok()) return s;
+  if (Status s = check_dims(M, N, K); !s.ok()) return s;
+  *skip = M == 0;
+  if (*skip) return Status::Ok();
+  if (!C || !A) return InvalidArgument(std::string(what) + ": null pointer");
+  if (lda < K) return ShapeMismatch("Expected lda >= K (" + num(K) + ") but received " + num(lda));
+  if (ldc < N) return ShapeMismatch("Expected ldc >= N (" + num(N) + ") but received " + num(ldc));
   return Status::Ok();
 }
 
@@ -514,13 +527,9 @@ Status quantize_rows_q8(int8_t* Q, float* scales, const float* A, int64_t lda, i
 Status qgemm_q8(float* C, int64_t ldc, const float* A, int64_t lda, const PackedQ8& B, int64_t M,
                 const QGemmParams& p, QLevel level) {
   const QKernelTable* kt;
-  if (Status s = check_level(level, &kt); !s.ok()) return s;
   const int64_t N = B.n(), K = B.k();
-  if (Status s = check_dims(M, N, K); !s.ok()) return s;
-  if (M == 0) return Status::Ok();
-  if (!C || !A) return InvalidArgument("qgemm_q8: null pointer");
-  if (lda < K) return ShapeMismatch("Expected lda >= K (" + num(K) + ") but received " + num(lda));
-  if (ldc < N) return ShapeMismatch("Expected ldc >= N (" + num(N) + ") but received " + num(ldc));
+  bool skip = false;
+  if (Status s = check_product("qgemm_q8", level, &kt, C, ldc, A, lda, M, N, K, &skip); !s.ok() || skip) return s;
   if (!(p.act_scale >= 0.0f) || !std::isfinite(p.act_scale))
     return InvalidArgument("Expected a finite act_scale >= 0 (0 = dynamic)");
   const int64_t k4 = B.k4(), kpad = k4 * 4;
@@ -552,13 +561,9 @@ Status qgemm_q8(float* C, int64_t ldc, const float* A, int64_t lda, const Packed
 Status qgemm_u8s8s32(int32_t* C, int64_t ldc, const uint8_t* A, int64_t lda, const PackedQ8& B,
                      int64_t M, QLevel level) {
   const QKernelTable* kt;
-  if (Status s = check_level(level, &kt); !s.ok()) return s;
   const int64_t N = B.n(), K = B.k();
-  if (Status s = check_dims(M, N, K); !s.ok()) return s;
-  if (M == 0) return Status::Ok();
-  if (!C || !A) return InvalidArgument("qgemm_u8s8s32: null pointer");
-  if (lda < K) return ShapeMismatch("Expected lda >= K (" + num(K) + ") but received " + num(lda));
-  if (ldc < N) return ShapeMismatch("Expected ldc >= N (" + num(N) + ") but received " + num(ldc));
+  bool skip = false;
+  if (Status s = check_product("qgemm_u8s8s32", level, &kt, C, ldc, A, lda, M, N, K, &skip); !s.ok() || skip) return s;
   const int64_t k4 = B.k4(), kpad = k4 * 4;
   const uint8_t* a = A;
   int64_t a_ld = lda;
@@ -593,13 +598,9 @@ Status qgemm_u8s8s32(int32_t* C, int64_t ldc, const uint8_t* A, int64_t lda, con
 Status qgemm_q4(float* C, int64_t ldc, const float* A, int64_t lda, const PackedQ4& B, int64_t M,
                 const QGemmParams& p, QLevel level) {
   const QKernelTable* kt;
-  if (Status s = check_level(level, &kt); !s.ok()) return s;
   const int64_t N = B.n(), K = B.k(), G = B.groups();
-  if (Status s = check_dims(M, N, K); !s.ok()) return s;
-  if (M == 0) return Status::Ok();
-  if (!C || !A) return InvalidArgument("qgemm_q4: null pointer");
-  if (lda < K) return ShapeMismatch("Expected lda >= K (" + num(K) + ") but received " + num(lda));
-  if (ldc < N) return ShapeMismatch("Expected ldc >= N (" + num(N) + ") but received " + num(ldc));
+  bool skip = false;
+  if (Status s = check_product("qgemm_q4", level, &kt, C, ldc, A, lda, M, N, K, &skip); !s.ok() || skip) return s;
   const int64_t ldx = G * kQ4Group;
   int8_t* xq;
   float* xs;
@@ -636,31 +637,9 @@ Status qgemm_q4(float* C, int64_t ldc, const float* A, int64_t lda, const Packed
 }
 
 double measure_int8_peak_gops(QLevel level, int threads, double seconds) {
-  using clock = std::chrono::steady_clock;
   const QKernelTable* kt;
   if (!check_level(level, &kt).ok()) return 0.0;
-  threads = std::max(1, threads);
-  int64_t iters = 1 << 14;
-  for (;;) {
-    auto t0 = clock::now();
-    kt->dot_probe(iters);
-    double dt = std::chrono::duration<double>(clock::now() - t0).count();
-    if (dt > 0.02 || iters > (int64_t(1) << 40)) {
-      iters = static_cast<int64_t>(iters * (seconds / dt));
-      break;
-    }
-    iters *= 4;
-  }
-  iters = std::max<int64_t>(iters, 1024);
-  std::vector<double> macs(threads, 0.0);
-  auto t0 = clock::now();
-  ThreadPool::instance().parallel_for(threads, [&](int64_t b, int64_t e, int) {
-    for (int64_t t = b; t < e; ++t) macs[t] = kt->dot_probe(iters);
-  });
-  double dt = std::chrono::duration<double>(clock::now() - t0).count();
-  double total = 0;
-  for (double m : macs) total += m;
-  return 2.0 * total / dt / 1e9;
+  return 2.0 * cpu::run_peak_probe(kt->dot_probe, threads, seconds, int64_t(1) << 14) / 1e9;  // MACs -> ops
 }
 
 }  // namespace amaas

@@ -28,6 +28,26 @@ inline int32_t load4(const void* p) {
   return v;
 }
 
+// Stores the first `valid` lanes of a vector (all of them without a bounce through the stack).
+template <class T, class Elem, class Vec, void (*Store)(Elem*, Vec)>
+inline void store_lanes(Elem* dst, Vec v, int valid) {
+  if (valid == T::kLanes) {
+    Store(dst, v);
+  } else {
+    alignas(64) Elem tmp[T::kLanes];
+    Store(tmp, v);
+    std::memcpy(dst, tmp, sizeof(Elem) * valid);
+  }
+}
+template <class T>
+inline void store_i(int32_t* dst, typename T::V v, int valid) {
+  store_lanes<T, int32_t, typename T::V, T::store_i>(dst, v, valid);
+}
+template <class T>
+inline void store_f(float* dst, typename T::F v, int valid) {
+  store_lanes<T, float, typename T::F, T::store_f>(dst, v, valid);
+}
+
 template <class T, int MR, int NP>
 void q8_tile(const Q8Tile& t) {
   using V = typename T::V;
@@ -65,25 +85,10 @@ void q8_tile(const Q8Tile& t) {
         V x = acc[r][p * NV + v];
         if (t.raw) {
           if (!T::kShifted) x = T::add(x, comp);
-          int32_t* dst = t.ci + r * t.ldc + c0;
-          if (valid == L) {
-            T::store_i(dst, x);
-          } else {
-            alignas(64) int32_t tmp[L];
-            T::store_i(tmp, x);
-            std::memcpy(dst, tmp, sizeof(int32_t) * valid);
-          }
+          store_i<T>(t.ci + r * t.ldc + c0, x, valid);
         } else {
           if (T::kShifted) x = T::sub(x, comp);
-          F f = T::fmul(T::cvt(x), T::fmul(T::fset1(t.row_scale[r]), cs));
-          float* dst = t.cf + r * t.ldc + c0;
-          if (valid == L) {
-            T::store_f(dst, f);
-          } else {
-            alignas(64) float tmp[L];
-            T::store_f(tmp, f);
-            std::memcpy(dst, tmp, sizeof(float) * valid);
-          }
+          store_f<T>(t.cf + r * t.ldc + c0, T::fmul(T::cvt(x), T::fmul(T::fset1(t.row_scale[r]), cs)), valid);
         }
       }
     }
@@ -149,16 +154,7 @@ void q4_tile(const Q4Tile& t) {
       const int c0 = p * kQ4PanelCols + v * L;
       const int valid = std::min(L, t.ncols - c0);
       if (valid <= 0) return;
-      for (int r = 0; r < MR; ++r) {
-        float* dst = t.c + r * t.ldc + c0;
-        if (valid == L) {
-          T::store_f(dst, facc[r][p * NV + v]);
-        } else {
-          alignas(64) float tmp[L];
-          T::store_f(tmp, facc[r][p * NV + v]);
-          std::memcpy(dst, tmp, sizeof(float) * valid);
-        }
-      }
+      for (int r = 0; r < MR; ++r) store_f<T>(t.c + r * t.ldc + c0, facc[r][p * NV + v], valid);
     }
   }
 }

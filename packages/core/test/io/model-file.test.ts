@@ -158,25 +158,35 @@ test('saveModel writes atomically and leaves no temp files; loadModel reads the 
   }
 });
 
-test('fuzz: 1,000 mutated model files either load or throw INVALID_MODEL_FILE', () => {
-  const base = serializeModel(new LogisticRegression().fit(x, cls));
-  const r = mulberry32(99);
+/**
+ * A seeded mutation of a model file: flip 1-3 random bits anywhere past the length prefix, or
+ * splice a token into the header (often inside the spec string's escaped JSON), fixing the length.
+ */
+function mutator(seed: number, fragments: string[]): (base: Buffer) => Buffer {
+  const r = mulberry32(seed);
   const int = (n: number) => Math.floor(r() * n);
-  const n = Number(base.readBigUInt64LE(0));
-  const fragments = ['-1', '0', '1e9', 'null', '"x"', '[]', '{}', '2', '"F32"', ','];
-  let loaded = 0;
-  for (let iter = 0; iter < 1000; ++iter) {
+  return (base) => {
     let b: Buffer = Buffer.from(base);
     if (int(2) === 0) {
       for (let k = 1 + int(3); k > 0; --k) b[8 + int(b.length - 8)] ^= 1 << int(8);
-    } else {
-      // replace a number or token inside the header (often inside the spec string's escaped JSON)
-      const text = b.subarray(8, 8 + n).toString('latin1');
-      const at = int(text.length);
-      const spliced = Buffer.from(text.slice(0, at) + fragments[int(fragments.length)] + text.slice(at + int(3)), 'latin1');
-      b = Buffer.concat([Buffer.alloc(8), spliced, b.subarray(8 + n)]);
-      b.writeBigUInt64LE(BigInt(spliced.length), 0);
+      return b;
     }
+    const n = Number(base.readBigUInt64LE(0));
+    const text = b.subarray(8, 8 + n).toString('latin1');
+    const at = int(text.length);
+    const spliced = Buffer.from(text.slice(0, at) + fragments[int(fragments.length)] + text.slice(at + int(3)), 'latin1');
+    b = Buffer.concat([Buffer.alloc(8), spliced, b.subarray(8 + n)]);
+    b.writeBigUInt64LE(BigInt(spliced.length), 0);
+    return b;
+  };
+}
+
+test('fuzz: 1,000 mutated model files either load or throw INVALID_MODEL_FILE', () => {
+  const base = serializeModel(new LogisticRegression().fit(x, cls));
+  const mutate = mutator(99, ['-1', '0', '1e9', 'null', '"x"', '[]', '{}', '2', '"F32"', ',']);
+  let loaded = 0;
+  for (let iter = 0; iter < 1000; ++iter) {
+    const b = mutate(base);
     try {
       deserializeModel(b);
       loaded++;
@@ -196,23 +206,10 @@ test('fuzz: 1,000 mutated quantized model files (int8, int4 and fp32 layers) loa
     serializeModel(quantize(m, { scheme: 'int8', activations: 'static', calibration: xs }).model, { metrics: { accuracy: 0.5 } }),
     serializeModel(quantize(m, { scheme: 'int4', keepFp32: [-1] }).model),
   ];
-  const r = mulberry32(7);
-  const int = (n: number) => Math.floor(r() * n);
-  const fragments = ['-1', '0', '1e9', 'null', '"int4"', '"int8"', '"fp32"', '[]', '2', '"I8"', '"U8"', '"F16"', ','];
+  const mutate = mutator(7, ['-1', '0', '1e9', 'null', '"int4"', '"int8"', '"fp32"', '[]', '2', '"I8"', '"U8"', '"F16"', ',']);
   let loaded = 0;
   for (let iter = 0; iter < 1000; ++iter) {
-    const base = files[iter % 2];
-    const n = Number(base.readBigUInt64LE(0));
-    let b: Buffer = Buffer.from(base);
-    if (int(2) === 0) {
-      for (let k = 1 + int(3); k > 0; --k) b[8 + int(b.length - 8)] ^= 1 << int(8);
-    } else {
-      const text = b.subarray(8, 8 + n).toString('latin1');
-      const at = int(text.length);
-      const spliced = Buffer.from(text.slice(0, at) + fragments[int(fragments.length)] + text.slice(at + int(3)), 'latin1');
-      b = Buffer.concat([Buffer.alloc(8), spliced, b.subarray(8 + n)]);
-      b.writeBigUInt64LE(BigInt(spliced.length), 0);
-    }
+    const b = mutate(files[iter % 2]);
     try {
       const model = deserializeModel(b) as QuantizedMlp;
       loaded++;
