@@ -220,6 +220,7 @@ describe('train -> eval -> quantize -> push -> alias -> rollback', () => {
     const doc = amaasJson(['predict', '--model', 'iris:production', '--instances', '[[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]']);
     expect(doc.model).toEqual({ source: 'registry', name: 'iris', version: 2 });
     expect(doc.predictions.map((p: { prediction: number }) => p.prediction)).toEqual([0, 2]);
+    expect(doc.predictions.map((p: { label?: string }) => p.label)).toEqual(['setosa', 'virginica']); // class names kept in the file
     const onnx = path.join(home, 'iris.onnx');
     expect(amaasJson(['export', '--model', 'iris', '--onnx', onnx]).bytes).toBe(fs.statSync(onnx).size);
   });

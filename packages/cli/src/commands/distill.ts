@@ -39,7 +39,7 @@ async function runDistill(args: Args, ctx: Context): Promise<number> {
   if (!args.str('data') && !args.str('dataset')) throw args.usage('give --data PATH or --dataset NAME: the rows the student learns from');
   const data = readData(args, ctx);
   if (data.kind !== 'tabular') throw new CliError('distillation trains an MLP student on numeric features, and this data is text');
-  const { model, ref: source } = await loadModelRef(ref, ctx, 'distill');
+  const { model, bytes: sourceBytes, ref: source } = await loadModelRef(ref, ctx, 'distill');
   const teacher = model instanceof QuantizedMlp ? model : requireMlp(model, 'distill');
   if (teacher.output !== 'softmax') throw new CliError('distillation needs a classifier teacher (softmax output)');
   const d = data.dataset as Dataset;
@@ -52,7 +52,7 @@ async function runDistill(args: Args, ctx: Context): Promise<number> {
   const after = await evaluate(r.student, data);
   ctx.print(metricsText(after, { confusion: false }) + `(teacher: ${before.task === 'classification' ? `accuracy ${(100 * before.accuracy).toFixed(2)}%` : ''})`);
   const createdBy = `amaas distill --hidden ${hidden.join(',')} --temperature ${temperature} --alpha ${alpha}`;
-  const stored = await storeResult(ctx, { model: r.student, out, push, source, createdBy, metrics: headlineMetrics(after) });
+  const stored = await storeResult(ctx, { sourceBytes, model: r.student, out, push, source, createdBy, metrics: headlineMetrics(after) });
   ctx.emit({ layers: r.student.layers, parameters: r.parameters, teacher: before, student: after, ...stored });
   return 0;
 }

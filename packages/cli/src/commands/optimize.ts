@@ -2,7 +2,7 @@
 // saves and/or registers the new model (with its parent version when it comes from the same
 // registry model) and reports it. Not here: the operations themselves (@amaas/core).
 import * as path from 'node:path';
-import { Mlp, saveModel, serializeModel, type SavableModel } from '@amaas/core';
+import { Mlp, readModelInfo, saveModel, serializeModel, type SavableModel, type SerializeOptions } from '@amaas/core';
 import type { Context } from '../context';
 import { CliError } from '../errors';
 import type { ModelRef } from '../models';
@@ -29,12 +29,15 @@ export interface Stored {
 /** Writes `model` to --out and/or registers it under --push; prints what happened. */
 export async function storeResult(
   ctx: Context,
-  o: { model: SavableModel; out?: string; push?: string; source: ModelRef; createdBy: string; metrics?: Record<string, number> },
+  o: { model: SavableModel; out?: string; push?: string; source: ModelRef; sourceBytes: Uint8Array; createdBy: string; metrics?: Record<string, number> },
 ): Promise<Stored> {
-  const bytes = serializeModel(o.model, o.metrics ? { metrics: o.metrics } : {});
+  // The new model keeps the source's class names, feature names and scaler.
+  const preprocessing = readModelInfo(o.sourceBytes).preprocessing;
+  const options: SerializeOptions = { ...(o.metrics ? { metrics: o.metrics } : {}), ...(preprocessing ? { preprocessing } : {}) };
+  const bytes = serializeModel(o.model, options);
   let saved: string | null = null;
   if (o.out) {
-    await saveModel(o.model, o.out, o.metrics ? { metrics: o.metrics } : {});
+    await saveModel(o.model, o.out, options);
     saved = path.resolve(o.out);
   }
   let pushed: Stored['pushed'] = null;

@@ -1,7 +1,7 @@
 // `amaas predict`: predictions from a local model (file or registry) or a running server (--url),
 // for rows in a CSV/JSON file, inline JSON (--instances) or texts (--text). Remote calls speak TF
 // Serving (`:predict`, default) or KServe V2 (`/infer`), the two protocols of @amaas/server.
-import { LinearRegression, LogisticRegression, TextClassifier, type SavableModel } from '@amaas/core';
+import { LinearRegression, LogisticRegression, readModelInfo, TextClassifier, type SavableModel } from '@amaas/core';
 import type { Args, CommandSpec } from '../args';
 import type { Context } from '../context';
 import { loadInputs, type Inputs } from '../data';
@@ -130,11 +130,15 @@ async function runPredict(args: Args, ctx: Context): Promise<number> {
     ctx.print(`${ctx.c.dim(`POST ${r.endpoint} -> ${r.status}`)}\n${JSON.stringify(r.body, null, 2)}`);
     return 0;
   }
-  const { model, ref: where } = await loadModelRef(ref, ctx, 'predict');
-  const preds = await predictLocal(model, inputs);
+  const { model, bytes, ref: where } = await loadModelRef(ref, ctx, 'predict');
+  const labels = readModelInfo(bytes).preprocessing?.labels ?? null;
+  const preds = (await predictLocal(model, inputs)).map((p) =>
+    labels && typeof p.prediction === 'number' && isMlpLike(model) && model.output === 'softmax' ? { ...p, label: labels[p.prediction] ?? null } : p,
+  );
   ctx.emit({ model: where, predictions: preds });
   const hasProba = preds.some((p) => p.probability !== undefined);
-  ctx.print(renderTable(hasProba ? ['row', 'prediction', 'probability'] : ['row', 'prediction'], preds.map((p, i) => (hasProba ? [i, p.prediction, p.probability] : [i, p.prediction]))));
-  if (isMlpLike(model) && model.output !== 'identity') ctx.note('predictions are class indices (the model file stores no class names)');
+  const named = preds.map((p) => ('label' in p && p.label !== null ? `${p.label} (${p.prediction})` : p.prediction));
+  ctx.print(renderTable(hasProba ? ['row', 'prediction', 'probability'] : ['row', 'prediction'], preds.map((p, i) => (hasProba ? [i, named[i], p.probability] : [i, named[i]]))));
+  if (isMlpLike(model) && model.output !== 'identity' && !labels) ctx.note('predictions are class indices (the model file stores no class names)');
   return 0;
 }

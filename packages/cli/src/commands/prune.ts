@@ -37,7 +37,7 @@ async function runPrune(args: Args, ctx: Context): Promise<number> {
   const data = args.str('data') || args.str('dataset') ? readData(args, ctx) : null;
   if (epochs > 0 && !data) throw args.usage('--fine-tune-epochs needs --data PATH or --dataset NAME');
   if (data && data.kind !== 'tabular') throw new CliError('pruning fine-tunes MLPs on numeric features, and this data is text');
-  const { model, ref: source } = await loadModelRef(ref, ctx, 'prune');
+  const { model, bytes: sourceBytes, ref: source } = await loadModelRef(ref, ctx, 'prune');
   const mlp = requireMlp(model, 'prune');
   const d = data?.dataset as Dataset | undefined;
   const fineTune = d && epochs > 0 ? { x: d.x, y: d.y, epochs, batchSize: 64, optimizer: { type: 'adam' as const, lr: 3e-4 }, seed: 1 } : undefined;
@@ -49,7 +49,7 @@ async function runPrune(args: Args, ctx: Context): Promise<number> {
   const after = data ? await evaluate(pruned, data) : null;
   if (before && after) ctx.print(metricsText(after, { confusion: false }) + `(before: ${before.task === 'classification' ? `accuracy ${(100 * before.accuracy).toFixed(2)}%` : `r2 ${before.r2.toFixed(4)}`})`);
   const createdBy = `amaas prune ${structured ? '--structured ' : ''}--sparsity ${sparsity}${epochs ? ` --fine-tune-epochs ${epochs}` : ''}`;
-  const stored = await storeResult(ctx, { model: pruned, out, push, source, createdBy, metrics: after ? headlineMetrics(after) : undefined });
+  const stored = await storeResult(ctx, { sourceBytes, model: pruned, out, push, source, createdBy, metrics: after ? headlineMetrics(after) : undefined });
   ctx.emit({ structured, sparsity, layers: pruned.layers, parameters: { before: mlp.parameterCount, after: pruned.parameterCount }, before, after, ...stored });
   return 0;
 }

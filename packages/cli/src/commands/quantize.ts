@@ -43,14 +43,14 @@ async function runQuantize(args: Args, ctx: Context): Promise<number> {
   const push = args.modelName('push');
   if (!out && !push) throw args.usage('give --out FILE and/or --push NAME: where the quantized model goes');
   const calibration = args.str('data') || args.str('dataset') ? readData(args, ctx) : null;
-  const { model, bytes, ref: source } = await loadModelRef(ref, ctx, 'quantize');
+  const { model, bytes: sourceBytes, ref: source } = await loadModelRef(ref, ctx, 'quantize');
   const quantized = await quantizeModel(model, { scheme, calibration });
   const before = calibration ? await evaluate(model, calibration) : null;
   const after = calibration ? await evaluate(quantized, calibration) : null;
   ctx.print(`${describeModel(model)} -> ${scheme}`);
   if (before && after) ctx.print(metricsText(after, { confusion: false }) + `(before: ${before.task === 'classification' ? `accuracy ${(100 * before.accuracy).toFixed(2)}%` : `r2 ${before.r2.toFixed(4)}`})`);
-  const stored = await storeResult(ctx, { model: quantized, out, push, source, createdBy: `amaas quantize --scheme ${scheme}`, metrics: after ? headlineMetrics(after) : undefined });
-  ctx.print(`${bytes.length} -> ${stored.bytes} bytes (x${(bytes.length / stored.bytes).toFixed(2)} smaller)`);
-  ctx.emit({ scheme, source, bytes: { before: bytes.length, after: stored.bytes }, before, after, saved: stored.saved, pushed: stored.pushed });
+  const stored = await storeResult(ctx, { sourceBytes, model: quantized, out, push, source, createdBy: `amaas quantize --scheme ${scheme}`, metrics: after ? headlineMetrics(after) : undefined });
+  ctx.print(`${sourceBytes.length} -> ${stored.bytes} bytes (x${(sourceBytes.length / stored.bytes).toFixed(2)} smaller)`);
+  ctx.emit({ scheme, source, bytes: { before: sourceBytes.length, after: stored.bytes }, before, after, saved: stored.saved, pushed: stored.pushed });
   return 0;
 }

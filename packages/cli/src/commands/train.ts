@@ -2,7 +2,7 @@
 // JSON/YAML --config, a progress bar with ETA, a held-out evaluation, then --out and/or --push.
 // Ctrl-C stops training after the current batch and says what was kept.
 import * as path from 'node:path';
-import { CancelledError, saveModel, serializeModel, trainTestSplit, type SavableModel, type TrainHistory } from '@amaas/core';
+import { CancelledError, saveModel, serializeModel, trainTestSplit, type Preprocessing, type SavableModel, type TrainHistory } from '@amaas/core';
 import { COMMON_OPTIONS, type Args, type CommandSpec } from '../args';
 import { checkConfigKeys, loadConfig } from '../config';
 import type { Context } from '../context';
@@ -122,12 +122,12 @@ async function runTrain(args0: Args, ctx: Context): Promise<number> {
 
   let saved: string | null = null;
   if (out) {
-    await saveModel(model, out, { metrics: headlineMetrics(metrics) });
+    await saveModel(model, out, { metrics: headlineMetrics(metrics), preprocessing: preprocessingOf(data) });
     saved = path.resolve(out);
   }
   let pushed: { name: string; version: number; alias?: string } | null = null;
   if (push) {
-    const v = await pushModel(ctx, push, serializeModel(model, { metrics: headlineMetrics(metrics) }), {
+    const v = await pushModel(ctx, push, serializeModel(model, { metrics: headlineMetrics(metrics), preprocessing: preprocessingOf(data) }), {
       metrics: headlineMetrics(metrics), dataFingerprint: fingerprint(data), createdBy: 'amaas train',
       description: `${describeModel(model)} trained on ${info.name}`,
     });
@@ -174,4 +174,11 @@ async function interrupted(err: CancelledError, model: SavableModel, out: string
   ctx.emit({ interrupted: true, steps, epochs: history?.epochsRun ?? 0, saved });
   ctx.note(`training interrupted ${where}: ${kept}`);
   return 1;
+}
+
+/** Class and feature names of tabular data, kept in the model file so predictions can be named. */
+function preprocessingOf(data: LoadedData): Preprocessing | undefined {
+  if (data.kind !== 'tabular') return undefined;
+  const d = data.dataset;
+  return { labels: d.classes ?? null, featureNames: d.featureNames ?? null };
 }

@@ -13,4 +13,4 @@ export {
 } from './safetensors';
 export type { SafetensorsDtype, TensorEntry, ReadTensor, SafetensorsFile, ReadSafetensorsOptions, TypedArrayOf } from './safetensors';
 export { serializeModel, deserializeModel, saveModel, loadModel, readModelInfo, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './model-file';
-export type { SavableModel, ModelKind, ModelSignature, SignatureTensor, ModelFileInfo, SerializeOptions, LoadOptions } from './model-file';
+export type { SavableModel, ModelKind, ModelSignature, SignatureTensor, ModelFileInfo, SerializeOptions, LoadOptions, Preprocessing } from './model-file';

@@ -13,6 +13,7 @@ import { QuantizedMlp, q4RowBytes } from '../optimize/quantized-mlp';
 import type { QuantizedLayer, QuantizedMlpJson } from '../optimize/quantized-mlp';
 import { encodeArray } from '../text/encoding';
 import { TextClassifier, TextClassifierJSON } from '../text/pipeline';
+import { MinMaxScaler, StandardScaler } from '../data/preprocess';
 import { describe } from '../validate';
 import { DEFAULT_MAX_HEADER_BYTES, readSafetensors, ReadTensor, SafetensorsDtype, TensorEntry, typedView, writeSafetensors } from './safetensors';
 
@@ -44,6 +45,19 @@ export interface ModelFileInfo {
   spec: unknown;
   /** Training / evaluation metrics saved with the model (SerializeOptions.metrics), or null. */
   metrics: Record<string, number> | null;
+  /** What the model expects around it (SerializeOptions.preprocessing), or null. */
+  preprocessing: Preprocessing | null;
+}
+
+/**
+ * The state that must travel with a model for its inputs and outputs to mean anything: the
+ * fitted feature scaler to apply before predicting, the class names of its outputs, and the
+ * feature names of its inputs. Stored as JSON in __metadata__.preprocessing.
+ */
+export interface Preprocessing {
+  scaler?: StandardScaler | MinMaxScaler | null;
+  labels?: string[] | null;
+  featureNames?: string[] | null;
 }
 
 export interface SerializeOptions {
@@ -51,6 +65,8 @@ export interface SerializeOptions {
   created?: Date | string;
   /** Training / evaluation metrics recorded in the metadata (finite numbers by name). */
   metrics?: Record<string, number>;
+  /** Scaler state, class names and feature names to keep with the model. */
+  preprocessing?: Preprocessing;
 }
 
 export interface LoadOptions {
@@ -347,7 +363,33 @@ export function serializeModel(model: SavableModel, options: SerializeOptions = 
     created,
     signature: JSON.stringify(signature),
     ...(options.metrics ? { metrics: JSON.stringify(checkMetrics(options.metrics)) } : {}),
+    ...(options.preprocessing ? { preprocessing: JSON.stringify(encodePreprocessing(options.preprocessing)) } : {}),
   });
+}
+
+const stringList = (what: string, v: unknown): string[] | null => {
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ArgumentError(`Expected ${what} as an array of strings but received ${describe(v)}`);
+  return v.slice();
+};
+
+function encodePreprocessing(p: Preprocessing): Record<string, unknown> {
+  if (!isObject(p)) throw new ArgumentError(`Expected preprocessing as { scaler?, labels?, featureNames? } but received ${describe(p)}`);
+  const scaler = p.scaler ?? null;
+  if (scaler !== null && !(scaler instanceof StandardScaler) && !(scaler instanceof MinMaxScaler))
+    throw new ArgumentError(`Expected preprocessing.scaler to be a fitted StandardScaler or MinMaxScaler but received ${describe(scaler)}`);
+  return { scaler: scaler ? scaler.toJSON() : null, labels: stringList('preprocessing.labels', p.labels), featureNames: stringList('preprocessing.featureNames', p.featureNames) };
+}
+
+function decodePreprocessing(v: unknown): Preprocessing {
+  if (!isObject(v)) throw invalid(`__metadata__.preprocessing must be a JSON object but is ${describe(v)}`);
+  try {
+    const spec = v.scaler;
+    const scaler = spec === null || spec === undefined ? null : (spec as { type?: unknown }).type === 'MinMaxScaler' ? MinMaxScaler.fromJSON(spec) : StandardScaler.fromJSON(spec);
+    return { scaler, labels: stringList('labels', v.labels), featureNames: stringList('featureNames', v.featureNames) };
+  } catch (err) {
+    throw invalid(`__metadata__.preprocessing is not valid: ${(err as Error).message}`, err);
+  }
 }
 
 function checkMetrics(m: unknown): Record<string, number> {
@@ -443,6 +485,7 @@ function parse(buf: Uint8Array, options: LoadOptions): { info: ModelFileInfo; co
       throw invalid(`__metadata__.metrics must be a JSON object of finite numbers but is ${describe(m)}`);
     metrics = m as Record<string, number>;
   }
+  const preprocessing = metadata.preprocessing === undefined ? null : decodePreprocessing(parseJson('preprocessing', metadata.preprocessing));
   return {
     info: {
       kind: codec.kind,
@@ -452,6 +495,7 @@ function parse(buf: Uint8Array, options: LoadOptions): { info: ModelFileInfo; co
       signature: signature as unknown as ModelSignature,
       spec,
       metrics,
+      preprocessing,
     },
     codec,
     tensors,

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AmaasError, LinearRegression, LogisticRegression, Mlp, quantize, QuantizedMlp, Tensor, TextClassifier } from '../../src';
+import { AmaasError, LinearRegression, LogisticRegression, Mlp, quantize, QuantizedMlp, StandardScaler, Tensor, TextClassifier } from '../../src';
 import { deserializeModel, loadModel, readModelInfo, readSafetensors, saveModel, serializeModel, writeSafetensors } from '../../src/io';
 import { mulberry32 } from '../helpers';
 
@@ -221,4 +221,25 @@ test('fuzz: 1,000 mutated quantized model files (int8, int4 and fp32 layers) loa
   }
   expect(loaded).toBeGreaterThan(0);
   expect(readModelInfo(files[0]).metrics).toEqual({ accuracy: 0.5 });
+});
+
+test('preprocessing state (scaler, class names, feature names) travels in the metadata', () => {
+  const rows = new Tensor(Float32Array.from({ length: 30 }, (_, i) => (i % 3) * 10 + i), [10, 3]);
+  const scaler = new StandardScaler().fit(rows);
+  const model = new LogisticRegression().fit(x, cls);
+  const bytes = serializeModel(model, { preprocessing: { scaler, labels: ['no', 'yes'], featureNames: ['a', 'b', 'c'] }, metrics: { accuracy: 1 } });
+  const info = readModelInfo(bytes);
+  expect(info.preprocessing!.labels).toEqual(['no', 'yes']);
+  expect(info.preprocessing!.featureNames).toEqual(['a', 'b', 'c']);
+  expect(info.preprocessing!.scaler).toBeInstanceOf(StandardScaler);
+  expect(Array.from(info.preprocessing!.scaler!.transform(rows).values())).toEqual(Array.from(scaler.transform(rows).values()));
+  expect(readModelInfo(serializeModel(model)).preprocessing).toBeNull();
+  expect(() => serializeModel(model, { preprocessing: { labels: [1, 2] as unknown as string[] } })).toThrow(/array of strings/);
+  // A hostile scaler spec is a coded file error, not a crash.
+  const { tensors, metadata } = readSafetensors(bytes);
+  const spec = JSON.parse(metadata.preprocessing!);
+  spec.scaler.scale = spec.scaler.scale.map(() => -1);
+  const entries = Object.fromEntries(Object.entries(tensors).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape, data: t.data }]));
+  const hostile = writeSafetensors(entries, { ...metadata, preprocessing: JSON.stringify(spec) });
+  expect(() => readModelInfo(hostile)).toThrow(/preprocessing is not valid: Expected positive numbers/);
 });
