@@ -1,5 +1,5 @@
 // Engine information and process-wide settings (ISA level, threads), plus the FMA peak probe.
-import type { IsaName, NativeEngineInfo } from '@amaas/native';
+import type { IsaName, NativeEngineInfo, QLevelName } from '@amaas/native';
 import { fromNative } from './errors';
 import { native } from './native';
 import { ASYNC_MIN_FLOPS } from './ops';
@@ -10,11 +10,13 @@ export type { IsaName };
 export interface EngineInfo extends NativeEngineInfo {
   /** Work (flops) from which Promise-returning ops run on a worker thread. */
   asyncMinFlops: number;
+  /** Quantized (int8/int4) kernel levels: the one in use (follows AMAAS_ISA) and all this CPU has. */
+  quantized: { active: QLevelName; supported: QLevelName[] };
 }
 
-/** Version, chosen ISA and why, threads, CPU features, CUDA devices or why none. */
+/** Version, chosen ISA and why, threads, CPU features, quantized kernel levels, CUDA devices or why none. */
 export function engineInfo(): EngineInfo {
-  return { ...native.engineInfo(), asyncMinFlops: ASYNC_MIN_FLOPS };
+  return { ...native.engineInfo(), asyncMinFlops: ASYNC_MIN_FLOPS, quantized: native.qLevels() };
 }
 
 /** Forces the kernel level for later calls ('scalar' | 'avx2' | 'avx512'); returns the active level. */

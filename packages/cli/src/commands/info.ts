@@ -25,6 +25,7 @@ export const infoCommand: CommandSpec = {
     ctx.print(renderPairs([
       ['amaas', `${cliVersion} (engine ${e.version}, node ${process.version})`],
       ['isa', `${e.isa} (${e.isaReason}); available: ${e.isas.join(', ')}`],
+      ['int8/int4 kernels', `${e.quantized.active}; available: ${e.quantized.supported.join(', ')}`],
       ['threads', `${e.threads} of ${e.maxThreads}`],
       ['cpu', `${e.cpu.vendor} ${e.cpu.brand}`],
       ['cpu features', features || '-'],
