@@ -34,7 +34,7 @@ void q8_scalar(const Q8Tile& t) {
       const uint8_t* a = t.a + r * t.lda;
       int32_t acc = 0;
       for (int64_t k = 0; k < t.k4; ++k)
-        for (int i = 0; i < 4; ++i) acc += int32_t(a[4 * k + i]) * int32_t(b[k * 4 * kQ8PanelCols + i]);
+        for (int i = 0; i < 4; ++i) acc += int32_t(a[4 * k + i]) * int32_t(b[k * sizeof(Q8PanelStep) + i]);
       if (t.raw)
         t.ci[r * t.ldc + c] = acc;  // the u8 sum itself, as vpdpbusd computes it
       else
@@ -49,11 +49,11 @@ void q4_scalar(const Q4Tile& t) {
       const int8_t* x = t.x + r * t.ldx;
       float f = 0.0f;
       for (int64_t g = 0; g < t.groups; ++g) {
-        const uint8_t* b = t.b + p * t.b_stride + g * 256 + cc * 4;
+        const uint8_t* b = t.b + p * t.b_stride + g * sizeof(Q4Group) + cc * 4;
         int32_t acc = 0;
         for (int blk = 0; blk < 4; ++blk)
           for (int i = 0; i < 4; ++i) {
-            const uint8_t byte = b[blk * 64 + i];
+            const uint8_t byte = b[blk * sizeof(Q4Block) + i];
             acc += int32_t(byte & 15) * x[g * kQ4Group + 8 * blk + i];
             acc += int32_t(byte >> 4) * x[g * kQ4Group + 8 * blk + 4 + i];
           }
@@ -192,6 +192,9 @@ QLevel active_qlevel() {
 
 namespace {
 
+using cpu::Q4Block;
+using cpu::Q4Group;
+using cpu::Q8PanelStep;
 using cpu::QKernelTable;
 using cpu::Q4Tile;
 using cpu::Q8Tile;
@@ -349,7 +352,7 @@ template <class TileFn>
 void q8_tiles(const QKernelTable& kt, const PackedQ8& B, int64_t m0, int64_t m1, int64_t p0,
               int64_t p1, TileFn&& tile) {
   const int64_t N = B.n(), k4 = B.k4();
-  const int64_t block_panels = std::max<int64_t>(4, (256 << 10) / std::max<int64_t>(1, k4 * 128));
+  const int64_t block_panels = std::max<int64_t>(4, (256 << 10) / std::max<int64_t>(1, k4 * int64_t(sizeof(Q8PanelStep))));
   for (int64_t pb = p0; pb < p1; pb += block_panels) {
     const int64_t pe = std::min<int64_t>(p1, pb + block_panels);
     for (int64_t m = m0; m < m1; m += kt.q8_mr) {
@@ -428,7 +431,7 @@ Status pack_q8(std::unique_ptr<PackedQ8>* out, const int8_t* Q, int64_t ldq, con
   if (ldq < K) return ShapeMismatch("Expected ldq >= K (" + num(K) + ") but received " + num(ldq));
   const int64_t panels = ceil_div(N, kQ8PanelCols), k4 = ceil_div(K, 4);
   const int64_t cols = (panels + kPadPanels) * kQ8PanelCols;
-  const size_t data_bytes = static_cast<size_t>((panels + kPadPanels) * k4 * 4 * kQ8PanelCols);
+  const size_t data_bytes = static_cast<size_t>(panels + kPadPanels) * k4 * sizeof(Q8PanelStep);
   const size_t data_rounded = (data_bytes + 63) / 64 * 64;
   const size_t total = data_rounded + static_cast<size_t>(cols) * (sizeof(float) + sizeof(int32_t));
   std::unique_ptr<PackedQ8> pb(new (std::nothrow) PackedQ8());
@@ -447,10 +450,10 @@ Status pack_q8(std::unique_ptr<PackedQ8>* out, const int8_t* Q, int64_t ldq, con
   pb->comp_ = reinterpret_cast<int32_t*>(pb->scales_ + cols);
   for (int64_t n = 0; n < N; ++n) {
     const int8_t* q = Q + n * ldq;
-    int8_t* panel = pb->data_ + (n / kQ8PanelCols) * k4 * 4 * kQ8PanelCols + (n % kQ8PanelCols) * 4;
+    int8_t* panel = pb->data_ + (n / kQ8PanelCols) * k4 * sizeof(Q8PanelStep) + (n % kQ8PanelCols) * 4;
     int32_t sum = 0;
     for (int64_t k = 0; k < K; ++k) {
-      panel[(k / 4) * 4 * kQ8PanelCols + (k % 4)] = q[k];
+      panel[(k / 4) * sizeof(Q8PanelStep) + (k % 4)] = q[k];
       sum += q[k];
     }
     pb->scales_[n] = scales[n];
@@ -465,7 +468,7 @@ Status pack_q4(std::unique_ptr<PackedQ4>* out, const uint8_t* nibbles, const uin
   if (!out || !nibbles || !scales_f16) return InvalidArgument("pack_q4: null pointer");
   if (Status s = check_dims(0, N, K); !s.ok()) return s;
   const int64_t G = q4_groups(K), panels = ceil_div(N, kQ4PanelCols), row_bytes = G * (kQ4Group / 2);
-  const int64_t panel_bytes = G * 256, panel_scales = G * kQ4PanelCols;
+  const int64_t panel_bytes = G * int64_t(sizeof(Q4Group)), panel_scales = G * kQ4PanelCols;
   const size_t data_bytes = static_cast<size_t>((panels + kPadPanels) * panel_bytes);
   const size_t total = data_bytes + static_cast<size_t>((panels + kPadPanels) * panel_scales) * sizeof(float);
   std::unique_ptr<PackedQ4> pb(new (std::nothrow) PackedQ4());
@@ -493,7 +496,7 @@ Status pack_q4(std::unique_ptr<PackedQ4>* out, const uint8_t* nibbles, const uin
           const int64_t klo = g * kQ4Group + 8 * blk + i, khi = klo + 4;
           const uint8_t lo = (row[klo / 2] >> ((klo & 1) * 4)) & 15;
           const uint8_t hi = (row[khi / 2] >> ((khi & 1) * 4)) & 15;
-          panel[g * 256 + blk * 64 + c * 4 + i] = static_cast<uint8_t>(lo | (hi << 4));
+          panel[g * sizeof(Q4Group) + blk * sizeof(Q4Block) + c * 4 + i] = static_cast<uint8_t>(lo | (hi << 4));
         }
       pb->scales_[p * panel_scales + g * kQ4PanelCols + c] = f16_to_f32(scales_f16[n * G + g]);
     }
@@ -544,7 +547,7 @@ Status qgemm_q8(float* C, int64_t ldc, const float* A, int64_t lda, const Packed
   }
   quantize_a_u8(*kt, abuf, kpad, sa, A, lda, M, K, p.act_scale);
   const int64_t panels = ceil_div(N, kQ8PanelCols);
-  const int64_t b_stride = k4 * 4 * kQ8PanelCols;
+  const int64_t b_stride = k4 * int64_t(sizeof(Q8PanelStep));
   const int unit = kt->q8_np[std::min<int64_t>(M, kt->q8_mr)];
   run_split(M, panels, kt->q8_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
     q8_tiles(*kt, B, m0, m1, p0, p1, [&](int64_t m, int mr, int64_t pp, int np, int ncols) {
@@ -582,7 +585,7 @@ Status qgemm_u8s8s32(int32_t* C, int64_t ldc, const uint8_t* A, int64_t lda, con
     a_ld = kpad;
   }
   const int64_t panels = ceil_div(N, kQ8PanelCols);
-  const int64_t b_stride = k4 * 4 * kQ8PanelCols;
+  const int64_t b_stride = k4 * int64_t(sizeof(Q8PanelStep));
   const int unit = kt->q8_np[std::min<int64_t>(M, kt->q8_mr)];
   run_split(M, panels, kt->q8_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
     q8_tiles(*kt, B, m0, m1, p0, p1, [&](int64_t m, int mr, int64_t pp, int np, int ncols) {
@@ -615,7 +618,7 @@ Status qgemm_q4(float* C, int64_t ldc, const float* A, int64_t lda, const Packed
     return Status(ErrorCode::kOutOfMemory, "out of memory quantizing activations");
   }
   for (int64_t m = 0; m < M; ++m) kt->quantize_groups(xq + m * ldx, xs + m * G, xsum + m * G, A + m * lda, K);
-  const int64_t panels = ceil_div(N, kQ4PanelCols), b_stride = G * 256, ws_stride = G * kQ4PanelCols;
+  const int64_t panels = ceil_div(N, kQ4PanelCols), b_stride = G * int64_t(sizeof(Q4Group)), ws_stride = G * kQ4PanelCols;
   const int unit = kt->q4_np[std::min<int64_t>(M, kt->q4_mr)];
   run_split(M, panels, kt->q4_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
     for (int64_t m = m0; m < m1; m += kt->q4_mr) {

@@ -10,6 +10,24 @@
 
 namespace amaas::cpu {
 
+// ---- packed layouts (see amaas/qgemm.h) ------------------------------------------------------
+// int8: a panel is k4 consecutive steps; one step holds 4 consecutive k's of 32 columns, each
+// column's 4 bytes together, so one 512-bit load feeds vpdpbusd for 16 columns x 4 k's.
+struct Q8PanelStep {
+  int8_t col[kQ8PanelCols][4];
+};
+static_assert(sizeof(Q8PanelStep) == 128, "an int8 panel step is 32 columns x 4 k's");
+// int4: a group of 32 k's is 4 blocks; block j holds, per column, k = 8j..8j+3 in the low
+// nibbles and 8j+4..8j+7 in the high nibbles of its 4 bytes (value + 8).
+struct Q4Block {
+  uint8_t col[kQ4PanelCols][4];
+};
+static_assert(sizeof(Q4Block) == 64, "an int4 block is 16 columns x 8 k's, two per byte");
+struct Q4Group {
+  Q4Block block[kQ4Group / 8];
+};
+static_assert(sizeof(Q4Group) == 256, "an int4 group is 32 k's of 16 columns");
+
 // One int8 micro-kernel call: mr rows of A against np consecutive 32-column panels of B.
 struct Q8Tile {
   const uint8_t* a;  // u8 activations (q + 128), row r at a + r*lda, K padded to k4*4 with 128

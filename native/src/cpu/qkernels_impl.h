@@ -65,7 +65,7 @@ void q8_tile(const Q8Tile& t) {
     for (int r = 0; r < MR; ++r) ap[r] = T::prep8(load4(t.a + r * t.lda + 4 * k));
 #pragma GCC unroll 4
     for (int p = 0; p < NP; ++p) {
-      const int8_t* bk = t.b + p * t.b_stride + k * (4 * kQ8PanelCols);
+      const int8_t* bk = t.b + p * t.b_stride + k * sizeof(Q8PanelStep);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) {
         V b = T::load(bk + v * 4 * L);
@@ -123,7 +123,7 @@ void q4_tile(const Q4Tile& t) {
       }
 #pragma GCC unroll 4
       for (int p = 0; p < NP; ++p) {
-        const uint8_t* bb = t.b + p * t.b_stride + g * 256 + blk * 64;
+        const uint8_t* bb = t.b + p * t.b_stride + g * sizeof(Q4Group) + blk * sizeof(Q4Block);
 #pragma GCC unroll 2
         for (int v = 0; v < NV; ++v) {
           V raw = T::load(bb + v * 4 * L);
