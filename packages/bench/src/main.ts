@@ -8,7 +8,7 @@ import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type ImplementedS
 import type { BenchDocument } from './document';
 import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
-import { renderGemmSvg, renderInferSvg, renderTrainSvg } from './report/svg';
+import { renderGemmSvg, renderInferSvg, renderQgemmSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
@@ -92,9 +92,10 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         doc.qgemm = await runQgemmSuite({ threads, quick: options.quick, shapes: options.shapes, log });
         const dir = path.resolve(options.outDir);
         fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'qgemm.json'), path.join(dir, 'qgemm.md')];
+        const files = [path.join(dir, 'qgemm.json'), path.join(dir, 'qgemm.md'), path.join(dir, 'qgemm.svg')];
         fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, qgemm: doc.qgemm }, null, 2) + '\n');
         fs.writeFileSync(files[1], renderQgemmMarkdown(doc.qgemm, doc.run.command));
+        fs.writeFileSync(files[2], renderQgemmSvg(doc));
         text.push(renderQgemmText(doc.qgemm), '', `results: ${files.join(', ')}`);
         if (doc.qgemm.failures.length > 0) failed = true;
       }

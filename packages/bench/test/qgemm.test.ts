@@ -29,6 +29,7 @@ test('bench qgemm --quick validates, times and writes json/md', async () => {
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'qgemm.json'), 'utf8'));
     expect(saved.qgemm.cases).toEqual(q.cases);
     expect(fs.readFileSync(path.join(dir, 'qgemm.md'), 'utf8')).toBe(renderQgemmMarkdown(q, doc.run.command));
+    expect(fs.readFileSync(path.join(dir, 'qgemm.svg'), 'utf8')).toMatch(/^<svg[\s\S]*amaas int8[\s\S]*<\/svg>\n?$/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -220,3 +220,35 @@ export function renderInferSvg(doc: BenchDocument): string {
     ],
   });
 }
+
+/** qgemm.svg: int8 GOP/s per shape, one group per thread count, with that count's dot-product peak. */
+export function renderQgemmSvg(doc: BenchDocument): string {
+  const r = doc.qgemm;
+  const threads = [...new Set((r?.cases ?? []).map((c) => c.threads))];
+  const groups: BarGroup[] = threads.map((t) => {
+    const peak = r?.peaks.find((p) => p.threads === t)?.gops;
+    return {
+      label: `${t} thread${t === 1 ? '' : 's'}`,
+      reference: peak === undefined ? undefined : { value: peak, label: `peak ${Math.round(peak)}` },
+      bars: (r?.cases ?? [])
+        .filter((c) => c.threads === t)
+        .flatMap((c) => [
+          { label: c.shape, value: c.gops, kind: 'int8' },
+          ...(c.onednn_gops ? [{ label: `${c.shape} oneDNN`, value: c.onednn_gops, kind: 'onednn' }] : []),
+          { label: `${c.shape} fp32`, value: c.fp32_gflops, kind: 'fp32' },
+        ]),
+    };
+  });
+  return renderBarChart({
+    title: `int8 GEMM (u8 x s8 -> s32), median GOP/s (${doc.machine.cpu.brand || doc.machine.cpu.vendor}, ${r?.level ?? ''})`,
+    yLabel: 'GOP/s (median, 2·M·N·K / time)',
+    xLabel: 'shape (MxKxN), grouped by thread count',
+    referenceLegend: 'measured dot-product peak (dashed)',
+    groups,
+    kinds: [
+      { key: 'int8', name: 'amaas int8', color: '#28b463' },
+      { key: 'onednn', name: 'oneDNN u8s8s32', color: '#e67e22' },
+      { key: 'fp32', name: 'amaas fp32 (GFLOP/s)', color: '#2e86c1' },
+    ],
+  });
+}
