@@ -13,5 +13,6 @@ struct AddonData {
 
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitMlp(Napi::Env env, Napi::Object exports);
+void InitCuda(Napi::Env env, Napi::Object exports);
 
 }  // namespace amaas::binding

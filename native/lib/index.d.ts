@@ -138,6 +138,36 @@ export interface PackedMlpNative {
   dispose(): void;
 }
 
+/** What the CUDA backend can do here; `reason` says exactly why not (built without CUDA, no driver,
+ *  driver too old, no device, compute capability below 8.0). */
+export interface CudaInfoNative {
+  builtWithCuda: boolean;
+  available: boolean;
+  reason: string;
+  device?: { index: number; name: string; computeCapability: string; smCount: number; totalMemory: number };
+  runtimeVersion: number;
+  driverVersion: number;
+}
+
+/** fp32 on CUDA cores, or tensor cores on inputs rounded to TF32 / BF16 (fp32 accumulation). */
+export type CudaPrecision = 'fp32' | 'tf32' | 'bf16';
+
+export interface CudaGemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+  /** (N) added after alpha/beta, before the activation. */
+  bias?: Float32Array | null;
+  activation?: ActivationCode;
+  precision?: CudaPrecision;
+}
+
+export interface QgemmOptions {
+  bias?: Float32Array | null;
+  activation?: ActivationCode;
+}
+
 export interface NativeBinding {
   engineInfo(): NativeEngineInfo;
   /** Switches the kernel level for later calls; returns the active level. */
@@ -174,6 +204,26 @@ export interface NativeBinding {
   mlpPredictPacked(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): void;
   mlpPredictPackedAsync(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): Promise<void>;
   mlpEvaluate(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number, loss: 0 | 1 | 2): { loss: number; accuracy?: number };
+
+  // ---- CUDA backend: every GPU call rejects with code UNAVAILABLE (and the reason) without a device.
+  cudaInfo(): CudaInfoNative;
+  /** C (M,N) = alpha op(A) op(B) + beta C + bias, activation, on the GPU. Contiguous row-major matrices. */
+  cudaGemm(C: Float32Array, A: Float32Array, B: Float32Array, M: number, N: number, K: number, options?: CudaGemmOptions): Promise<void>;
+  /** int8 GEMM: A (M,K) quantized per row on the GPU, W (N,K) int8 with per-row scales wScale (N) (see
+   *  quantizeRowsReference); C = act(rowScale * wScale * (qA qWᵀ) + bias). */
+  cudaQgemm(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): Promise<void>;
+  /** The scalar twin of cudaQgemm (single thread, synchronous): the validation reference. */
+  qgemmReference(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): void;
+  /** Symmetric per-row int8 quantization (scale = max|x| / 127): weights (N,K) -> per-output-channel. */
+  quantizeRowsReference(X: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array };
+  /** mlpTrain on the GPU: same arguments, reports and cancellation; weights updated in place at the end. */
+  cudaMlpTrain(
+    spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,
+    Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
+    onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
+  ): Promise<TrainResultNative>;
+  /** mlpForward on the GPU (the served-model path with AMAAS_DEVICE=cuda). */
+  cudaMlpForward(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, n: number, Y: Float32Array): Promise<void>;
 }
 
 declare const binding: NativeBinding;

@@ -3,6 +3,7 @@
 // packed once (one native call per forward pass) for fast small-batch inference.
 // Not here: data loading or splitting (see data/), model files (a later issue).
 import type { MlpSpecNative, PackedMlpNative, TrainConfigNative, TrainReportNative } from '@amaas/native';
+import { type Device, trainFunction } from '../cuda';
 import { ArgumentError, BusyError, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
 import { native } from '../native';
 import { Activation } from '../ops';
@@ -64,6 +65,8 @@ export interface FitOptions {
   /** Also report every this many optimizer steps (epoch ends are always reported). */
   reportEvery?: number;
   signal?: AbortSignal;
+  /** Where training runs; default AMAAS_DEVICE, else 'cpu'. 'cuda' without a GPU throws UnavailableError. */
+  device?: Device;
 }
 
 export interface TrainHistory {
@@ -169,6 +172,7 @@ export class Mlp {
       valY = Y.subarray(nTrain * yw);
     }
     const config = this.config(options);
+    const train = trainFunction(options.device);
     const cancel = new Int32Array(1);
     const onAbort = () => {
       cancel[0] = 1;
@@ -182,7 +186,7 @@ export class Mlp {
     this.packed = null;
     let result;
     try {
-      result = await native.mlpTrain(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
+      result = await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
     } catch (err) {
       throw fromNative(err);
     } finally {
