@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -226,12 +227,27 @@ Napi::Value QuantizeRowsReference(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// cudaKernelTime(kind, M, N, K, iters) -> Promise<median ms>: kernel only, operands on the device.
+Napi::Value CudaKernelTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString())
+    ThrowCode(env, ErrorCode::kInvalidArgument, "Expected 'fp32', 'tf32', 'bf16' or 'int8' for kind but received " + Describe(info[0]));
+  auto kind = std::make_shared<std::string>(info[0].As<Napi::String>().Utf8Value());
+  const int64_t M = ReadPositiveInt(info, 1, "M"), N = ReadPositiveInt(info, 2, "N"), K = ReadPositiveInt(info, 3, "K");
+  const int iters = static_cast<int>(std::min<int64_t>(ReadPositiveInt(info, 4, "iters"), 10000));
+  auto out = std::make_shared<double>(0.0);
+  return TaskWorker::Start(
+      env, [kind, M, N, K, iters, out] { return cuda::time_gemm_kernel(kind->c_str(), M, N, K, iters, out.get()); }, {},
+      [out](Napi::Env e) { return Napi::Number::New(e, *out); });
+}
+
 }  // namespace
 
 void InitCuda(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaInfo", Napi::Function::New<CudaInfo>(env, "cudaInfo"));
   exports.Set("cudaGemm", Napi::Function::New<CudaGemm>(env, "cudaGemm"));
   exports.Set("cudaQgemm", Napi::Function::New<CudaQgemm>(env, "cudaQgemm"));
+  exports.Set("cudaKernelTime", Napi::Function::New<CudaKernelTime>(env, "cudaKernelTime"));
   exports.Set("qgemmReference", Napi::Function::New<QgemmReference>(env, "qgemmReference"));
   exports.Set("quantizeRowsReference", Napi::Function::New<QuantizeRowsReference>(env, "quantizeRowsReference"));
 }

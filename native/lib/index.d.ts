@@ -212,6 +212,9 @@ export interface NativeBinding {
   /** int8 GEMM: A (M,K) quantized per row on the GPU, W (N,K) int8 with per-row scales wScale (N) (see
    *  quantizeRowsReference); C = act(rowScale * wScale * (qA qWᵀ) + bias). */
   cudaQgemm(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): Promise<void>;
+  /** Median ms of `iters` GEMM kernel launches on device-resident operands (C = A·Bᵀ, no host copies):
+   *  the figure to set against cuBLAS (torch.matmul on CUDA tensors). */
+  cudaKernelTime(kind: CudaPrecision | 'int8', M: number, N: number, K: number, iters: number): Promise<number>;
   /** The scalar twin of cudaQgemm (single thread, synchronous): the validation reference. */
   qgemmReference(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): void;
   /** Symmetric per-row int8 quantization (scale = max|x| / 127): weights (N,K) -> per-output-channel. */

@@ -56,6 +56,11 @@ Status qgemm(float* C, int64_t ldc, const float* A, int64_t lda, const int8_t* W
 Status qgemm_s32(int32_t* C, int64_t ldc, const int8_t* QA, int64_t lda, const int8_t* QW,
                  int64_t ldw, int64_t M, int64_t N, int64_t K);
 
+// Kernel-only timing on device-resident operands (no host copies), for comparisons with cuBLAS
+// (torch.matmul on device tensors measures the same thing): the median milliseconds of `iters`
+// launches of the GEMM kernel for `kind` ("fp32", "tf32", "bf16" or "int8", C = A (M,K) * B^T).
+Status time_gemm_kernel(const char* kind, int64_t M, int64_t N, int64_t K, int iters, double* median_ms);
+
 // The MLP on the GPU, same contracts as mlp_forward / mlp_train in mlp.h (same shuffling order, same
 // optimizer math; dropout masks come from a counter-based generator, so they differ from the CPU's).
 Status mlp_forward(const MlpSpec& spec, const MlpParams& params, const float* X, int64_t n, float* Y);

@@ -28,6 +28,7 @@ Status qgemm_s32(int32_t*, int64_t, const int8_t*, int64_t, const int8_t*, int64
                  int64_t) {
   return Off();
 }
+Status time_gemm_kernel(const char*, int64_t, int64_t, int64_t, int, double*) { return Off(); }
 Status mlp_forward(const MlpSpec&, const MlpParams&, const float*, int64_t, float*) { return Off(); }
 Status mlp_train(const MlpSpec&, const MlpParams&, const TrainData&, const TrainConfig&,
                  const ReportFn&, const volatile int32_t*, TrainResult*) {

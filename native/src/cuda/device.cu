@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -322,6 +323,86 @@ Status gemm(float* C, int64_t ldc, const float* A, int64_t lda, const float* B, 
   // Both streams idle (stream 1 may not have had a panel but waited on b_ready).
   AMAAS_CUDA_TRY(cudaStreamSynchronize(streams[0].get()));
   AMAAS_CUDA_TRY(cudaStreamSynchronize(streams[1].get()));
+  return Status::Ok();
+}
+
+// ---- kernel-only timing ----------------------------------------------------------------------
+
+namespace {
+
+__global__ void fill_uniform(float* x, int64_t n, uint64_t seed) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+    uint64_t z = (seed + static_cast<uint64_t>(i)) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 31)) * 0xBF58476D1CE4E5B9ull;
+    x[i] = static_cast<float>((z >> 40) * (2.0 / 16777216.0) - 1.0);
+  }
+}
+
+}  // namespace
+
+Status time_gemm_kernel(const char* kind, int64_t M, int64_t N, int64_t K, int iters, double* median_ms) {
+  AMAAS_TRY(device_status());
+  if (M < 1 || N < 1 || K < 1 || iters < 1) return InvalidArgument("time_gemm_kernel: sizes and iters must be positive");
+  const std::string k = kind ? kind : "";
+  const bool int8 = k == "int8";
+  Precision prec = Precision::kF32;
+  if (!int8 && !parse_precision(k.c_str(), &prec))
+    return InvalidArgument("Expected kind 'fp32', 'tf32', 'bf16' or 'int8' but received '" + k + "'");
+  DeviceBuffer A, B, C, QA, QB, sa, sb;
+  StreamLease stream;
+  AMAAS_TRY(StreamLease::make(&stream));
+  cudaStream_t s = stream.get();
+  struct SyncGuard {
+    cudaStream_t s;
+    ~SyncGuard() { cudaStreamSynchronize(s); }
+  } guard{s};
+  AMAAS_TRY(DeviceBuffer::make(&A, sizeof(float) * M * K));
+  AMAAS_TRY(DeviceBuffer::make(&B, sizeof(float) * N * K));
+  AMAAS_TRY(DeviceBuffer::make(&C, sizeof(float) * M * N));
+  fill_uniform<<<1024, 256, 0, s>>>(A.as<float>(), M * K, 1);
+  fill_uniform<<<1024, 256, 0, s>>>(B.as<float>(), N * K, 2);
+  AMAAS_CUDA_TRY(cudaGetLastError());
+  DeviceGemm g{C.as<float>(), N, A.as<float>(), K, B.as<float>(), K, M, N, K};
+  g.trans_b = true;  // x * W^T: the layer layout
+  DeviceQgemm q{};
+  if (int8) {
+    const int64_t ldq = round_up(K, 64);
+    AMAAS_TRY(DeviceBuffer::make(&QA, static_cast<size_t>(M * ldq)));
+    AMAAS_TRY(DeviceBuffer::make(&QB, static_cast<size_t>(N * ldq)));
+    AMAAS_TRY(DeviceBuffer::make(&sa, sizeof(float) * M));
+    AMAAS_TRY(DeviceBuffer::make(&sb, sizeof(float) * N));
+    AMAAS_TRY(launch_quantize_rows(QA.as<int8_t>(), ldq, sa.as<float>(), A.as<float>(), K, M, K, s));
+    AMAAS_TRY(launch_quantize_rows(QB.as<int8_t>(), ldq, sb.as<float>(), B.as<float>(), K, N, K, s));
+    q = DeviceQgemm{QA.as<int8_t>(), QB.as<int8_t>(), ldq, M, N, K};
+    q.C = C.as<float>();
+    q.ldc = N;
+    q.row_scale = sa.as<float>();
+    q.col_scale = sb.as<float>();
+  }
+  auto launch = [&]() -> Status { return int8 ? launch_qgemm(q, s) : launch_gemm(g, prec, s); };
+  AMAAS_TRY(launch());  // warm-up (module load, clocks)
+  cudaEvent_t e0 = nullptr, e1 = nullptr;
+  AMAAS_CUDA_TRY(cudaEventCreate(&e0));
+  AMAAS_CUDA_TRY(cudaEventCreate(&e1));
+  struct EventsGuard {
+    cudaEvent_t a, b;
+    ~EventsGuard() {
+      cudaEventDestroy(a);
+      cudaEventDestroy(b);
+    }
+  } events{e0, e1};
+  std::vector<double> ms;
+  for (int i = 0; i < iters; ++i) {
+    AMAAS_CUDA_TRY(cudaEventRecord(e0, s));
+    AMAAS_TRY(launch());
+    AMAAS_CUDA_TRY(cudaEventRecord(e1, s));
+    AMAAS_CUDA_TRY(cudaEventSynchronize(e1));
+    float t = 0;
+    AMAAS_CUDA_TRY(cudaEventElapsedTime(&t, e0, e1));
+    ms.push_back(t);
+  }
+  std::sort(ms.begin(), ms.end());
+  *median_ms = ms[ms.size() / 2];
   return Status::Ok();
 }
 
