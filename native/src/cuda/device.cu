@@ -78,7 +78,8 @@ Probe probe() {
                 std::to_string(dp.minor) + "; the CUDA kernels need 8.0 or later");
     return p;
   }
-  if (cudaError_t e = cudaSetDevice(0); e != cudaSuccess) p.status = cuda_status(e, "cudaSetDevice");
+  // No cudaSetDevice here: since CUDA 12 it creates the primary context (hundreds of MB of device
+  // memory), and engineInfo() must stay cheap. Device 0 is every thread's default device anyway.
   return p;
 }
 
