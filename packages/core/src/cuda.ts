@@ -5,6 +5,7 @@
 import type { CudaInfoNative, CudaPrecision, NativeBinding } from '@amaas/native';
 import { ArgumentError, fromNative, UnavailableError } from './errors';
 import { native } from './native';
+import type { Mlp } from './models/mlp';
 import { type Activation, ACTIVATIONS } from './ops';
 import { Tensor } from './tensor';
 import { describe, expectOneOf } from './validate';
@@ -123,4 +124,31 @@ export async function cudaQmatmul(
     throw fromNative(err);
   }
   return Tensor.from(out, [X.rows, w.n]);
+}
+
+const OUTPUT_CODES = { identity: 0, sigmoid: 1, softmax: 2 } as const;
+
+/**
+ * predictProba on the device that `device` (default AMAAS_DEVICE, else 'cpu') names: the served-model
+ * hook for AMAAS_DEVICE=cuda. On 'cuda' the weights travel with each call (no GPU-resident model
+ * yet); on 'cpu' it is model.predictProba. Throws UnavailableError for 'cuda' without a device.
+ */
+export async function predictProbaOn(model: Mlp, x: Tensor, device?: Device): Promise<Tensor> {
+  if (resolveDevice(device, 'predictProba') === 'cpu') return model.predictProba(x);
+  if (!model.fitted) return model.predictProba(x);  // the CPU path raises the coded NotFittedError
+  const X = matrix('x', x);
+  if (X.cols !== model.inputs) return model.predictProba(x);  // and its shape error
+  const spec = {
+    sizes: model.layers.slice(),
+    hidden: ACTIVATIONS.indexOf(model.activation) as 0 | 1 | 2 | 3 | 4,
+    output: OUTPUT_CODES[model.output],
+    dropout: model.dropout,
+  };
+  const out = new Float32Array(X.rows * model.outputs);
+  try {
+    await native.cudaMlpForward(spec, model.weights, X.data, X.rows, out);
+  } catch (err) {
+    throw fromNative(err);
+  }
+  return Tensor.from(out, [X.rows, model.outputs]);
 }

@@ -1,7 +1,7 @@
 // The CUDA backend through @amaas/core. Without a usable GPU (CI): engineInfo says why, and every
 // GPU entry throws the coded UnavailableError with that reason instead of crashing or falling back.
 // With one: GPU results against the CPU (matmul, int8 matmul, Mlp.fit on device 'cuda').
-import { cudaInfo, cudaMatmul, cudaQmatmul, engineInfo, matmulSync, Mlp, quantizeWeightsInt8, resolveDevice, Tensor, UnavailableError } from '../src';
+import { cudaInfo, cudaMatmul, cudaQmatmul, engineInfo, matmulSync, Mlp, predictProbaOn, quantizeWeightsInt8, resolveDevice, Tensor, UnavailableError } from '../src';
 import { mulberry32, randomArray } from './helpers';
 
 const gpu = engineInfo().cuda.available;
@@ -50,6 +50,9 @@ describe('cuda: always', () => {
     expect((err as UnavailableError).code).toBe('UNAVAILABLE');
     expect((err as Error).message).toContain(cudaInfo().reason);
     expect(reason.length).toBeGreaterThan(0);
+    await expect(predictProbaOn(mlp, a, 'cuda')).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    const cpu = await predictProbaOn(mlp, a, 'cpu').catch((e: unknown) => e);  // not fitted: the CPU path's coded error
+    expect((cpu as { code?: string }).code).toBe('NOT_FITTED');
   });
 });
 
@@ -82,5 +85,9 @@ describe('cuda: on a device', () => {
     const h2 = await dev.fit(x, y, { epochs: 3, batchSize: 32, optimizer: 'sgd', seed: 1, device: 'cuda' });
     expect(h2.epochs.length).toBe(h1.epochs.length);
     expect(Math.abs(h2.epochs[2].loss - h1.epochs[2].loss)).toBeLessThan(1e-3);
+    const p1 = (await cpu.predictProba(x)).values(), p2 = (await predictProbaOn(dev, x, 'cuda')).values();
+    const p2cpu = (await dev.predictProba(x)).values();
+    expect(maxAbsDiff(p2, p2cpu)).toBeLessThan(1e-4);
+    expect(p1.length).toBe(p2.length);
   });
 });
