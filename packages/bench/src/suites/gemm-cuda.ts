@@ -95,7 +95,7 @@ torch.backends.cuda.matmul.allow_tf32 = False; out["fp32"] = t(lambda: a @ b.T)
 torch.backends.cuda.matmul.allow_tf32 = True; out["tf32"] = t(lambda: a @ b.T)
 ab, bb = a.bfloat16(), b.bfloat16(); out["bf16"] = t(lambda: ab @ bb.T)
 try:
-    ai = (a * 127).to(torch.int8); bi = (b * 127).to(torch.int8).T.contiguous().T
+    ai = (a * 127).to(torch.int8); bi = (b * 127).to(torch.int8).T  # (K,N) column-major: a @ b.T
     out["int8"] = t(lambda: torch._int_mm(ai, bi))
 except Exception as e:
     out["int8_error"] = str(e)
