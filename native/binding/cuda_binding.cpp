@@ -212,15 +212,20 @@ Napi::Value QgemmReference(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// quantizeRowsReference(X, rows, cols) -> { q: Int8Array (rows*cols), scale: Float32Array (rows) }:
-// the scheme's symmetric per-row quantization (weights: one row per output channel).
-Napi::Value QuantizeRowsReference(const Napi::CallbackInfo& info) {
+// quantizeRowsReference(X, rows, cols) / quantizeWeightsReference(W, N, K)
+//   -> { q: Int8Array (rows*cols), scale: Float32Array (rows) }: the scheme's symmetric per-row
+// quantization of activations (x * 1/scale) and of weights, one row per output channel (w / scale).
+template <bool kWeights>
+Napi::Value QuantizeReference(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int64_t rows = ReadPositiveInt(info, 1, "rows"), cols = ReadPositiveInt(info, 2, "cols");
   const float* X = Exact<float>(env, info[0], napi_float32_array, "Float32Array", "X", rows, cols, nullptr);
   Napi::Int8Array q = Napi::Int8Array::New(env, static_cast<size_t>(rows * cols));
   Napi::Float32Array scale = Napi::Float32Array::New(env, static_cast<size_t>(rows));
-  ThrowIfError(env, Guarded([&] { return cuda::quantize_rows_reference(q.Data(), cols, scale.Data(), X, cols, rows, cols); }));
+  ThrowIfError(env, Guarded([&] {
+    return kWeights ? cuda::quantize_weights_reference(q.Data(), scale.Data(), X, cols, rows, cols)
+                    : cuda::quantize_rows_reference(q.Data(), cols, scale.Data(), X, cols, rows, cols);
+  }));
   Napi::Object o = Napi::Object::New(env);
   o.Set("q", q);
   o.Set("scale", scale);
@@ -249,7 +254,8 @@ void InitCuda(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaQgemm", Napi::Function::New<CudaQgemm>(env, "cudaQgemm"));
   exports.Set("cudaKernelTime", Napi::Function::New<CudaKernelTime>(env, "cudaKernelTime"));
   exports.Set("qgemmReference", Napi::Function::New<QgemmReference>(env, "qgemmReference"));
-  exports.Set("quantizeRowsReference", Napi::Function::New<QuantizeRowsReference>(env, "quantizeRowsReference"));
+  exports.Set("quantizeRowsReference", Napi::Function::New<QuantizeReference<false>>(env, "quantizeRowsReference"));
+  exports.Set("quantizeWeightsReference", Napi::Function::New<QuantizeReference<true>>(env, "quantizeWeightsReference"));
 }
 
 }  // namespace amaas::binding

@@ -210,15 +210,17 @@ export interface NativeBinding {
   /** C (M,N) = alpha op(A) op(B) + beta C + bias, activation, on the GPU. Contiguous row-major matrices. */
   cudaGemm(C: Float32Array, A: Float32Array, B: Float32Array, M: number, N: number, K: number, options?: CudaGemmOptions): Promise<void>;
   /** int8 GEMM: A (M,K) quantized per row on the GPU, W (N,K) int8 with per-row scales wScale (N) (see
-   *  quantizeRowsReference); C = act(rowScale * wScale * (qA qWᵀ) + bias). */
+   *  quantizeWeightsReference); C = act(rowScale * wScale * (qA qWᵀ) + bias). */
   cudaQgemm(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): Promise<void>;
   /** Median ms of `iters` GEMM kernel launches on device-resident operands (C = A·Bᵀ, no host copies):
    *  the figure to set against cuBLAS (torch.matmul on CUDA tensors). */
   cudaKernelTime(kind: CudaPrecision | 'int8', M: number, N: number, K: number, iters: number): Promise<number>;
   /** The scalar twin of cudaQgemm (single thread, synchronous): the validation reference. */
   qgemmReference(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): void;
-  /** Symmetric per-row int8 quantization (scale = max|x| / 127): weights (N,K) -> per-output-channel. */
+  /** Symmetric per-row int8 quantization of activations (scale = max|x| / 127, q = rn(x · 1/scale)). */
   quantizeRowsReference(X: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array };
+  /** Symmetric per-output-channel int8 quantization of weights W (N,K) (q = rn(w / scale)), for cudaQgemm. */
+  quantizeWeightsReference(W: Float32Array, N: number, K: number): { q: Int8Array; scale: Float32Array };
   /** mlpTrain on the GPU: same arguments, reports and cancellation; weights updated in place at the end. */
   cudaMlpTrain(
     spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,

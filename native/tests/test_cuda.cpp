@@ -34,12 +34,12 @@ std::vector<int8_t> random_i8(size_t n, uint32_t seed) {
   return v;
 }
 
-// Symmetric per-output-channel weight quantization (the scheme's weight half), via the row twin.
+// Symmetric per-output-channel weight quantization (the scheme's weight half).
 void quantize_weights(std::vector<int8_t>* q, std::vector<float>* scale, const std::vector<float>& W, int64_t N,
                       int64_t K) {
   q->assign(static_cast<size_t>(N * K), 0);
   scale->assign(static_cast<size_t>(N), 0.0f);
-  CHECK(cuda::quantize_rows_reference(q->data(), K, scale->data(), W.data(), K, N, K).ok());
+  CHECK(cuda::quantize_weights_reference(q->data(), scale->data(), W.data(), K, N, K).ok());
 }
 
 const int64_t kSizes[] = {1, 7, 33, 129, 1000};
@@ -64,6 +64,22 @@ TEST(cuda_host, quantize_rows_reference_round_trips_within_half_a_step) {
       qmax = std::max(qmax, std::abs(static_cast<int>(Q[i * cols + k])));
     }
     if (i != 2) CHECK(qmax == 127);  // the largest magnitude maps to +-127
+  }
+}
+
+TEST(cuda_host, weight_quantization_divides_and_stays_within_one_step_of_the_row_rule) {
+  const int64_t N = 129, K = 33;
+  auto W = uniform(N * K, 5, -2.0f, 2.0f);
+  std::vector<int8_t> qw(N * K), qr(N * K);
+  std::vector<float> sw(N), sr(N);
+  CHECK(cuda::quantize_weights_reference(qw.data(), sw.data(), W.data(), K, N, K).ok());
+  CHECK(cuda::quantize_rows_reference(qr.data(), K, sr.data(), W.data(), K, N, K).ok());
+  for (int64_t n = 0; n < N; ++n) {
+    CHECK(sw[n] == sr[n]);
+    for (int64_t k = 0; k < K; ++k) {
+      CHECK(std::abs(qw[n * K + k] - qr[n * K + k]) <= 1);  // w / s vs w * (1/s): a tie may round apart
+      CHECK(qw[n * K + k] == static_cast<int8_t>(std::nearbyint(std::min(std::max(W[n * K + k] / sw[n], -127.0f), 127.0f))));
+    }
   }
 }
 

@@ -71,9 +71,13 @@ Status mlp_train(const MlpSpec& spec, const MlpParams& params, const TrainData& 
 // ---- scalar twins of the int8 scheme (always built, single thread) ----------------------------
 // Until the CPU int8 path of issue #4 lands, these are the reference the CUDA kernels are held to.
 
-// Q (rows,cols) int8 and scale (rows): symmetric per row, scale = max|x|/127 (1 when the row is 0).
+// Q (rows,cols) int8 and scale (rows): symmetric per row, scale = max|x|/127 (1 when the row is 0),
+// q = rn(x * (1/scale)): how activations are quantized (the CPU int8 path of main does the same).
 Status quantize_rows_reference(int8_t* Q, int64_t ldq, float* scale, const float* X, int64_t ldx,
                                int64_t rows, int64_t cols);
+// Weights W (N,K), one row per output channel: as above but q = rn(w / scale), the division the
+// CPU path's quantize_weights_q8 uses, so both backends get bit-identical int8 weights.
+Status quantize_weights_reference(int8_t* Q, float* scale, const float* W, int64_t ldw, int64_t N, int64_t K);
 Status qgemm_s32_reference(int32_t* C, int64_t ldc, const int8_t* QA, int64_t lda, const int8_t* QW,
                            int64_t ldw, int64_t M, int64_t N, int64_t K);
 Status qgemm_reference(float* C, int64_t ldc, const float* A, int64_t lda, const int8_t* W, int64_t ldw,

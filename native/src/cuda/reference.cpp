@@ -70,6 +70,20 @@ Status quantize_rows_reference(int8_t* Q, int64_t ldq, float* scale, const float
   return Status::Ok();
 }
 
+Status quantize_weights_reference(int8_t* Q, float* scale, const float* W, int64_t ldw, int64_t N, int64_t K) {
+  if (N < 1 || K < 1 || ldw < K) return ShapeMismatch("quantize_weights: bad sizes or strides");
+  for (int64_t n = 0; n < N; ++n) {
+    const float* w = W + n * ldw;
+    float amax = 0.0f;
+    for (int64_t k = 0; k < K; ++k) amax = std::max(amax, std::fabs(w[k]));
+    const float s = amax > 0.0f ? amax / 127.0f : 1.0f;
+    scale[n] = s;
+    for (int64_t k = 0; k < K; ++k)
+      Q[n * K + k] = static_cast<int8_t>(std::nearbyint(std::min(std::max(w[k] / s, -127.0f), 127.0f)));
+  }
+  return Status::Ok();
+}
+
 Status qgemm_s32_reference(int32_t* C, int64_t ldc, const int8_t* QA, int64_t lda, const int8_t* QW,
                            int64_t ldw, int64_t M, int64_t N, int64_t K) {
   if (Status st = check_sizes(M, N, K); !st.ok()) return st;

@@ -101,7 +101,7 @@ export interface Int8Weights {
 export function quantizeWeightsInt8(w: Tensor): Int8Weights {
   const W = matrix('w', w);
   try {
-    const { q, scale } = native.quantizeRowsReference(W.data, W.rows, W.cols);
+    const { q, scale } = native.quantizeWeightsReference(W.data, W.rows, W.cols);
     return { q, scale, n: W.rows, k: W.cols };
   } catch (err) {
     throw fromNative(err);

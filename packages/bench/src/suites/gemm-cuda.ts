@@ -130,7 +130,7 @@ export async function runCudaGemmSuite(config: { shapes?: Shape[]; quick: boolea
         let call: () => Promise<void>;
         let validation: CudaCaseResult['validation'];
         if (kind === 'int8') {
-          const { q, scale } = native.quantizeRowsReference(b, s.n, s.k);
+          const { q, scale } = native.quantizeWeightsReference(b, s.n, s.k);
           call = () => native.cudaQgemm(c, a, q, scale, s.m, s.n, s.k);
           await call();
           // The scalar twin on the first rows (quantization is per row, so a row slice is exact).
