@@ -107,6 +107,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fmaPeak", Napi::Function::New<FmaPeak>(env, "fmaPeak"));
   InitGemm(env, exports);
   InitMlp(env, exports);
+  InitQuant(env, exports);
   InitCuda(env, exports);
   return exports;
 }

@@ -37,6 +37,8 @@ int64_t GetInt(Napi::Env env, const Napi::Object& o, const char* key, int64_t fa
 }
 
 // spec: { sizes: number[], hidden: 0..4, output: 0..2, dropout: number }
+}  // namespace
+
 MlpSpec ReadSpec(Napi::Env env, Napi::Value v) {
   if (!v.IsObject()) ThrowCode(env, ErrorCode::kInvalidArgument, "Expected spec object but received " + Describe(v));
   Napi::Object o = v.As<Napi::Object>();
@@ -101,6 +103,8 @@ const float* ReadMatrix(const Napi::CallbackInfo& info, size_t i, const char* na
   if (keep) keep->push_back(a.array);
   return a.data;
 }
+
+namespace {
 
 // mlpInit(spec, weights, init: 0 he | 1 xavier, seed)
 Napi::Value MlpInit(const Napi::CallbackInfo& info) {
@@ -186,6 +190,8 @@ TrainConfig ReadConfig(Napi::Env env, Napi::Value v) {
   c.min_delta = static_cast<float>(GetNumber(env, o, "minDelta", 0));
   c.restore_best = GetNumber(env, o, "restoreBest", 1) != 0;
   c.report_every = GetInt(env, o, "reportEvery", 0, 0, int64_t(1) << 31);
+  c.distill_alpha = static_cast<float>(GetNumber(env, o, "distillAlpha", 0.5));
+  c.distill_temperature = static_cast<float>(GetNumber(env, o, "distillTemperature", 1.0));
   return c;
 }
 
@@ -273,12 +279,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
   std::string callback_error_;
 };
 
-// mlpTrain(spec, weights, X, Y, n, Xval|null, Yval|null, nVal, config, onReport|null, cancel: Int32Array(1))
-// and cudaMlpTrain(same arguments): one parser, one worker, the loop chosen by `train`.
+// mlpTrain(spec, weights, X, Y, n, Xval|null, Yval|null, nVal, config, onReport|null, cancel: Int32Array(1)
+//          [, soft|null, masks|null]) and cudaMlpTrain(same arguments): one parser, one worker, the
+// loop chosen by `train`.
 Napi::Value StartTrain(const Napi::CallbackInfo& info, TrainFn train, const char* name) {
   Napi::Env env = info.Env();
-  if (info.Length() != 11)
-    ThrowCode(env, ErrorCode::kInvalidArgument, std::string(name) + " expects 11 arguments but received " + std::to_string(info.Length()));
+  if (info.Length() != 11 && info.Length() != 13)
+    ThrowCode(env, ErrorCode::kInvalidArgument,
+              std::string(name) + " expects 11 or 13 arguments but received " + std::to_string(info.Length()));
   std::vector<Napi::Object> keep;
   MlpSpec s = ReadSpec(env, info[0]);
   MlpParams p = ReadParams(env, s, info[1], &keep);
@@ -292,6 +300,35 @@ Napi::Value StartTrain(const Napi::CallbackInfo& info, TrainFn train, const char
     d.n_val = ReadPositiveInt(info, 7, "nVal");
     d.X_val = ReadMatrix(info, 5, "Xval", d.n_val, s.sizes[0], &keep);
     d.Y_val = ReadMatrix(info, 6, "Yval", d.n_val, ty, &keep);
+  }
+  // Optional: soft targets (n, outputs) for distillation, and per-layer pruning masks.
+  if (info.Length() == 13) {
+    if (!IsNullish(info[11])) d.soft = ReadMatrix(info, 11, "soft", d.n, s.sizes.back(), &keep);
+    if (!IsNullish(info[12])) {
+      if (!info[12].IsArray())
+        ThrowCode(env, ErrorCode::kInvalidArgument, "Expected an array of masks but received " + Describe(info[12]));
+      Napi::Array masks = info[12].As<Napi::Array>();
+      if (masks.Length() != static_cast<uint32_t>(s.layers()))
+        ThrowCode(env, ErrorCode::kShapeMismatch, "Expected " + std::to_string(s.layers()) + " masks (or nulls) but received " +
+                                                      std::to_string(masks.Length()));
+      for (uint32_t l = 0; l < masks.Length(); ++l) {
+        Napi::Value m = masks.Get(l);
+        if (IsNullish(m)) {
+          d.weight_masks.push_back(nullptr);
+          continue;
+        }
+        napi_typedarray_type mt;
+        size_t mlen = 0;
+        void* mdata = nullptr;
+        if (napi_get_typedarray_info(env, m, &mt, &mlen, &mdata, nullptr, nullptr) != napi_ok || mt != napi_float32_array)
+          ThrowCode(env, ErrorCode::kInvalidType, "Expected Float32Array mask for layer " + std::to_string(l) + " but received " + Describe(m));
+        if (mlen != static_cast<size_t>(s.sizes[l] * s.sizes[l + 1]))
+          ThrowCode(env, ErrorCode::kShapeMismatch, "mask " + std::to_string(l) + " needs " +
+                                                        std::to_string(s.sizes[l] * s.sizes[l + 1]) + " elements but has " + std::to_string(mlen));
+        d.weight_masks.push_back(static_cast<const float*>(mdata));
+        keep.push_back(m.As<Napi::Object>());
+      }
+    }
   }
   Napi::Function cb;
   if (!IsNullish(info[9])) {

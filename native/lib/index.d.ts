@@ -105,6 +105,9 @@ export interface TrainConfigNative {
   minDelta?: number;
   restoreBest?: 0 | 1;
   reportEvery?: number;
+  /** Distillation (soft targets given): weight of the soft-target term and its temperature. */
+  distillAlpha?: number;
+  distillTemperature?: number;
 }
 
 export interface TrainReportNative {
@@ -137,6 +140,43 @@ export interface PackedMlpNative {
   /** Frees the packed weights now; throws RESOURCE_BUSY while an async prediction uses them. */
   dispose(): void;
 }
+
+/** Quantized kernel levels: the scalar twin, AVX2 (maddubs/madd), 256-bit VNNI (VEX or EVEX), 512-bit VNNI. */
+export type QLevelName = 'scalar' | 'avx2' | 'avx-vnni' | 'avx512-vnni-256' | 'avx512-vnni';
+
+/** int8 weights packed for the kernels (per-output-channel scales). */
+export interface PackedQ8Native {
+  readonly bytes: number;
+  readonly disposed: boolean;
+  readonly k: number;
+  readonly n: number;
+  dispose(): void;
+}
+/** int4 weights packed for the kernels (groups of 32 along K, fp16 scales). */
+export type PackedQ4Native = PackedQ8Native;
+
+/** One layer of a quantized MLP as stored: scheme 0 fp32 (w), 1 int8 (q8, q8Scales, actScale), 2 int4 (q4, q4Scales). */
+export interface QuantizedLayerNative {
+  scheme: 0 | 1 | 2;
+  bias: Float32Array;
+  w?: Float32Array;
+  q8?: Int8Array;
+  q8Scales?: Float32Array;
+  /** > 0: calibrated static activation scale; 0: dynamic per row. */
+  actScale?: number;
+  q4?: Uint8Array;
+  q4Scales?: Uint16Array;
+}
+
+export interface QuantizedMlpNative extends PackedMlpNative {
+  readonly level: QLevelName;
+}
+
+/** qgemmQ8/qgemmQ4: C (M,N) = act(dequant(A (M,K) x W^T) + bias). */
+export type QGemmArgs = [
+  C: Float32Array, A: Float32Array, M: number, packed: PackedQ8Native, bias: Float32Array | null,
+  activation: ActivationCode, actScale: number, level?: QLevelName | null,
+];
 
 /** What the CUDA backend can do here; `reason` says exactly why not (built without CUDA, no driver,
  *  driver too old, no device, compute capability below 8.0). */
@@ -198,12 +238,36 @@ export interface NativeBinding {
     spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,
     Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
     onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
+    soft?: Float32Array | null, masks?: Array<Float32Array | null> | null,
   ): Promise<TrainResultNative>;
   /** Packs every layer once: one native call per forward pass afterwards (the serving path). */
   mlpPack(spec: MlpSpecNative, weights: Float32Array[]): PackedMlpNative;
   mlpPredictPacked(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): void;
   mlpPredictPackedAsync(packed: PackedMlpNative, X: Float32Array, n: number, Y: Float32Array): Promise<void>;
   mlpEvaluate(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number, loss: 0 | 1 | 2): { loss: number; accuracy?: number };
+
+  /** Quantized kernel levels this CPU supports, and the default one (follows AMAAS_ISA). */
+  qLevels(): { supported: QLevelName[]; active: QLevelName };
+  /** Per-output-channel symmetric int8: Q (N*K), scales (N). */
+  quantizeWeightsQ8(W: Float32Array, N: number, K: number, Q: Int8Array, scales: Float32Array): void;
+  /** Group-wise int4: nibbles (N*ceil(K/32)*16, value+8, low nibble = even k), fp16 scales (N*ceil(K/32)). */
+  quantizeWeightsQ4(W: Float32Array, N: number, K: number, nibbles: Uint8Array, scales: Uint16Array): void;
+  /** The int8 product's activation quantization: per row (actScale 0) or with one static scale. */
+  quantizeRowsQ8(A: Float32Array, M: number, K: number, actScale: number, Q: Int8Array, scales: Float32Array): void;
+  qPackQ8(Q: Int8Array, scales: Float32Array, N: number, K: number): PackedQ8Native;
+  qPackQ4(nibbles: Uint8Array, scales: Uint16Array, N: number, K: number): PackedQ4Native;
+  qgemmQ8(...args: QGemmArgs): void;
+  qgemmQ8Async(...args: QGemmArgs): Promise<void>;
+  qgemmQ4(...args: QGemmArgs): void;
+  qgemmQ4Async(...args: QGemmArgs): Promise<void>;
+  /** Raw u8 x s8 -> s32 (oneDNN's u8s8s32 without zero points). */
+  qgemmU8s8s32(C: Int32Array, A: Uint8Array, M: number, packed: PackedQ8Native, level?: QLevelName | null): void;
+  /** Measured integer dot-product peak of a level over `threads` threads, GOP/s (1 MAC = 2 ops). */
+  int8Peak(level: QLevelName | null, threads: number, seconds: number): number;
+  qmlpCreate(spec: MlpSpecNative, layers: QuantizedLayerNative[]): QuantizedMlpNative;
+  /** Y = the network on X; with `layer`, the output of that layer (Y sized for it). */
+  qmlpPredict(net: QuantizedMlpNative, X: Float32Array, n: number, Y: Float32Array, layer?: number | null): void;
+  qmlpPredictAsync(net: QuantizedMlpNative, X: Float32Array, n: number, Y: Float32Array, layer?: number | null): Promise<void>;
 
   // ---- CUDA backend: every GPU call rejects with code UNAVAILABLE (and the reason) without a device.
   cudaInfo(): CudaInfoNative;
@@ -221,11 +285,13 @@ export interface NativeBinding {
   quantizeRowsReference(X: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array };
   /** Symmetric per-output-channel int8 quantization of weights W (N,K) (q = rn(w / scale)), for cudaQgemm. */
   quantizeWeightsReference(W: Float32Array, N: number, K: number): { q: Int8Array; scale: Float32Array };
-  /** mlpTrain on the GPU: same arguments, reports and cancellation; weights updated in place at the end. */
+  /** mlpTrain on the GPU: same arguments (soft targets and pruning masks included), reports and
+   *  cancellation; weights updated in place at the end. */
   cudaMlpTrain(
     spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,
     Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
     onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
+    soft?: Float32Array | null, masks?: Array<Float32Array | null> | null,
   ): Promise<TrainResultNative>;
   /** mlpForward on the GPU (the served-model path with AMAAS_DEVICE=cuda). */
   cudaMlpForward(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, n: number, Y: Float32Array): Promise<void>;

@@ -379,6 +379,21 @@ TEST(cuda, training_steps_match_cpu_loop) {
     d.X = X.data();
     d.Y = Y.data();
     d.n = n;
+    // The first case also distils (soft targets) and prunes (a mask on layer 0), as main's loop can.
+    std::vector<float> soft, mask0;
+    if (&cs == &cases[0]) {
+      soft = uniform(n * k, 23, 0.01f, 1.0f);
+      for (int64_t i = 0; i < n; ++i) {
+        double z = 0;
+        for (int64_t j = 0; j < k; ++j) z += soft[i * k + j];
+        for (int64_t j = 0; j < k; ++j) soft[i * k + j] = static_cast<float>(soft[i * k + j] / z);
+      }
+      d.soft = soft.data();
+      cfg.distill_alpha = 0.3f;
+      cfg.distill_temperature = 2.0f;
+      for (int64_t i = 0; i < 33 * 17; ++i) mask0.push_back(i % 3 == 0 ? 0.0f : 1.0f);
+      d.weight_masks = {mask0.data(), nullptr};
+    }
     Net cpu(s, 9), gpu(s, 9);
     TrainResult rc, rg;
     CHECK(mlp_train(s, cpu.params(), d, cfg, nullptr, nullptr, &rc).ok());
@@ -391,6 +406,9 @@ TEST(cuda, training_steps_match_cpu_loop) {
     CHECK_MSG(diff <= tol, "training %s/%d: max |w_cpu - w_gpu| = %.3g (tolerance %.3g)", activation_name(cs.hidden),
               static_cast<int>(cs.loss), diff, tol);
     CHECK(rc.steps == rg.steps && rc.history.size() == rg.history.size());
+    if (!mask0.empty())
+      for (int64_t i = 0; i < 33 * 17; ++i)
+        if (mask0[i] == 0.0f) CHECK(gpu.w[0][i] == 0.0f);
     for (size_t e = 0; e < std::min(rc.history.size(), rg.history.size()); ++e)
       CHECK_MSG(std::fabs(rc.history[e].loss - rg.history[e].loss) <= 1e-4 * (1 + std::fabs(rc.history[e].loss)),
                 "epoch %zu loss cpu %.6f gpu %.6f", e + 1, rc.history[e].loss, rg.history[e].loss);

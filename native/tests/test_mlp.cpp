@@ -1,6 +1,7 @@
 // MLP: finite-difference gradient checks for every hidden activation x every loss, determinism
 // (same seed => same weights, for 1 and all threads), learning, cancellation, early stopping,
 // and argument errors.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -263,4 +264,77 @@ TEST(mlp, packed_forward_matches_plain_forward) {
       CHECK(packed->forward(pr.X.data(), 0, got.data()).code() == ErrorCode::kInvalidArgument);
     }
   }
+}
+
+TEST(mlp, distillation_with_one_hot_soft_targets_is_cross_entropy) {
+  // alpha = 1, T = 1 and soft targets = one-hot labels: the KL term equals the cross-entropy,
+  // so training must follow the plain run (up to the p -> p^(1/T) renormalisation rounding).
+  MlpSpec s;
+  s.sizes = {12, 24, 3};
+  Problem pr = make_problem(s, LossKind::kCategoricalCrossEntropy, 200, 11);
+  std::vector<float> soft(pr.n * 3, 0.0f);
+  for (int64_t i = 0; i < pr.n; ++i) soft[i * 3 + static_cast<int64_t>(pr.Y[i])] = 1.0f;
+  TrainConfig c;
+  c.epochs = 2;
+  c.batch_size = 20;
+  c.seed = 3;
+  Net plain(s), distilled(s);
+  CHECK(mlp_init(s, plain.params(), InitKind::kHe, 5).ok());
+  CHECK(mlp_init(s, distilled.params(), InitKind::kHe, 5).ok());
+  train_once(plain, pr, c);
+  TrainData d;
+  d.X = pr.X.data();
+  d.Y = pr.Y.data();
+  d.n = pr.n;
+  d.soft = soft.data();
+  c.distill_alpha = 1.0f;
+  c.distill_temperature = 1.0f;
+  TrainResult r;
+  CHECK(mlp_train(s, distilled.params(), d, c, nullptr, nullptr, &r).ok());
+  double worst = 0;
+  for (size_t i = 0; i < plain.w[0].size(); ++i) worst = std::max(worst, double(std::fabs(plain.w[0][i] - distilled.w[0][i])));
+  CHECK_MSG(worst < 1e-4, "weights differ by %g", worst);
+  CHECK(std::fabs(r.history.back().loss - loss_of(plain, LossKind::kCategoricalCrossEntropy, pr)) < 0.5);
+  // A temperature that softens the targets changes the result; bad settings are errors.
+  c.distill_temperature = 0.0f;
+  CHECK(mlp_train(s, distilled.params(), d, c, nullptr, nullptr, &r).code() == ErrorCode::kInvalidArgument);
+  MlpSpec reg = s;
+  reg.output = OutputKind::kIdentity;
+  c.distill_temperature = 2.0f;
+  c.loss = LossKind::kMse;
+  Net rn(reg);
+  Problem rp = make_problem(reg, LossKind::kMse, 50, 2);
+  d.X = rp.X.data();
+  d.Y = rp.Y.data();
+  d.n = rp.n;
+  CHECK(mlp_train(reg, rn.params(), d, c, nullptr, nullptr, &r).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST(mlp, pruning_masks_hold_weights_at_zero) {
+  MlpSpec s;
+  s.sizes = {10, 16, 3};
+  Problem pr = make_problem(s, LossKind::kCategoricalCrossEntropy, 120, 4);
+  Net net(s);
+  CHECK(mlp_init(s, net.params(), InitKind::kHe, 9).ok());
+  std::vector<float> mask(10 * 16);
+  for (size_t i = 0; i < mask.size(); ++i) mask[i] = (i % 3 == 0) ? 0.0f : 1.0f;
+  TrainData d;
+  d.X = pr.X.data();
+  d.Y = pr.Y.data();
+  d.n = pr.n;
+  d.weight_masks = {mask.data(), nullptr};
+  TrainConfig c;
+  c.epochs = 3;
+  c.batch_size = 16;
+  TrainResult r;
+  CHECK(mlp_train(s, net.params(), d, c, nullptr, nullptr, &r).ok());
+  int nonzero_masked = 0, zero_kept = 0;
+  for (size_t i = 0; i < mask.size(); ++i) {
+    if (mask[i] == 0.0f && net.w[0][i] != 0.0f) ++nonzero_masked;
+    if (mask[i] == 1.0f && net.w[0][i] == 0.0f) ++zero_kept;
+  }
+  CHECK(nonzero_masked == 0);
+  CHECK(zero_kept == 0);
+  d.weight_masks = {mask.data()};  // wrong count
+  CHECK(mlp_train(s, net.params(), d, c, nullptr, nullptr, &r).code() == ErrorCode::kShapeMismatch);
 }

@@ -59,6 +59,9 @@ class PackedMlp {
   std::vector<std::vector<float>> biases_;
 };
 
+// InvalidArgument naming the first NaN/Inf of X (n, cols) by row and column, else Ok.
+Status check_finite_rows(const float* X, int64_t n, int64_t cols);
+
 struct TrainConfig {
   LossKind loss = LossKind::kCategoricalCrossEntropy;
   int64_t epochs = 10;
@@ -80,6 +83,10 @@ struct TrainConfig {
   float min_delta = 0.0f;
   bool restore_best = true;
   int64_t report_every = 0;   // > 0: also report every this many steps inside an epoch
+  // Distillation (TrainData::soft set): loss = (1 - alpha) * CE(labels)
+  //   + alpha * T^2 * KL(soft || softmax(z / T)), soft = the teacher's softmax at temperature T.
+  float distill_alpha = 0.5f;
+  float distill_temperature = 1.0f;
 };
 
 struct TrainReport {
@@ -111,6 +118,12 @@ struct TrainData {
   const float* X_val = nullptr;
   const float* Y_val = nullptr;
   int64_t n_val = 0;
+  // Distillation targets (n, outputs): the teacher's probabilities at the distillation
+  // temperature, rows aligned with X. Softmax output + categorical cross-entropy only.
+  const float* soft = nullptr;
+  // Pruning masks: empty, or one per layer (null = dense) of W's shape with 0/1 entries.
+  // Masked weights are zeroed before training and after every optimizer step.
+  std::vector<const float*> weight_masks;
 };
 
 using ReportFn = std::function<void(const TrainReport&)>;

@@ -1,7 +1,8 @@
-// The MLP on the GPU: forward (inference) and the native training loop of mlp.cpp with every
-// tensor resident on the device (data uploaded once, batches gathered there, forward, loss,
-// backward, clipping and the optimizer as kernels; the host only shuffles, polls the cancel flag
-// and reads two numbers per report). Same math as mlp.cpp; comments point at what differs.
+// The MLP on the GPU: forward (inference) and the native training loop of mlp.cpp (distillation and
+// pruning masks included) with every tensor resident on the device (data uploaded once, batches
+// gathered there, forward, loss, backward, clipping and the optimizer as kernels; the host only
+// shuffles, polls the cancel flag and reads two numbers per report). Same math as mlp.cpp;
+// comments point at what differs.
 // Not here: the GEMM kernels (gemm_f32.cu, used in fp32 so results track the CPU within rounding).
 #include <algorithm>
 #include <chrono>
@@ -192,6 +193,33 @@ __global__ void accumulate_stats(double* stats, const double* row_loss, const do
     stats[0] += sl[0];
     stats[1] += sc[0];
   }
+}
+
+// Distillation (mlp.cpp distill_delta): q = softmax(z / T) from the student's probabilities p as
+// p^(1/T) renormalised; delta = (1 - alpha) delta + alpha T (q - soft) / B; the row's loss becomes
+// (1 - alpha) label_loss + alpha T^2 KL(soft || q). One thread per row.
+__global__ void distill_kernel(float* delta, double* row_loss, const float* p, const float* soft, int64_t B,
+                               int64_t k, float alpha, float T, double scale_rows) {
+  GRID_STRIDE(i, B) {
+    constexpr double kTiny = 1e-12;
+    const float* pi = p + i * k;
+    const float* ti = soft + i * k;
+    double z = 0;
+    for (int64_t j = 0; j < k; ++j) z += pow(fmax(static_cast<double>(pi[j]), kTiny), 1.0 / T);
+    double kl = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      const double q = pow(fmax(static_cast<double>(pi[j]), kTiny), 1.0 / T) / z;
+      if (ti[j] > 0) kl += ti[j] * (log(static_cast<double>(ti[j])) - log(fmax(q, kTiny)));
+      float* dij = delta + i * k + j;
+      *dij = static_cast<float>((1.0 - alpha) * *dij + alpha * T * (q - ti[j]) * scale_rows);
+    }
+    row_loss[i] = (1.0 - alpha) * row_loss[i] + alpha * double(T) * T * kl;
+  }
+}
+
+// Pruning: w *= mask (0/1), before training and after every optimizer step, as the CPU loop does.
+__global__ void apply_mask(float* w, const float* mask, int64_t n) {
+  GRID_STRIDE(i, n) w[i] *= mask[i];
 }
 
 // gb (out) = column sums of dz (B, out), summed in row order like the CPU loop.
@@ -488,6 +516,16 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   AMAAS_TRY(check_targets(s, c.loss, d.Y, d.n));
   const bool has_val = d.X_val && d.n_val > 0;
   if (has_val) AMAAS_TRY(check_targets(s, c.loss, d.Y_val, d.n_val));
+  if (d.soft) {
+    if (s.output != OutputKind::kSoftmax || c.loss != LossKind::kCategoricalCrossEntropy)
+      return InvalidArgument("distillation needs a softmax output trained with categorical cross-entropy");
+    if (!(c.distill_alpha >= 0 && c.distill_alpha <= 1) || !(c.distill_temperature > 0) ||
+        !std::isfinite(c.distill_temperature))
+      return InvalidArgument("distillation needs alpha in [0, 1] and a positive temperature");
+  }
+  if (!d.weight_masks.empty() && static_cast<int64_t>(d.weight_masks.size()) != s.layers())
+    return ShapeMismatch("Expected one weight mask (or null) per layer (" + std::to_string(s.layers()) +
+                         ") but received " + std::to_string(d.weight_masks.size()));
 
   const int64_t L = s.layers(), in = s.sizes[0], k = s.sizes.back();
   const int64_t B = std::min(c.batch_size, d.n);
@@ -496,7 +534,8 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
 
   Net net(s);
   Workspace ws, ws_eval;
-  DeviceBuffer dX, dY, dXv, dYv, dOrder, grads, m, v, best, stats, clip_scale;
+  DeviceBuffer dX, dY, dXv, dYv, dOrder, grads, m, v, best, stats, clip_scale, dSoft, batchSoft;
+  std::vector<DeviceBuffer> masks(static_cast<size_t>(L));
   std::vector<int64_t> order(static_cast<size_t>(d.n));
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
@@ -517,6 +556,21 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
     AMAAS_TRY(ws_eval.init(s, std::min<int64_t>(d.n_val, 1024), ty));
   }
   AMAAS_TRY(ws.init(s, B, ty));
+  if (d.soft) {
+    AMAAS_TRY(upload(&dSoft, d.soft, sizeof(float) * d.n * k, st));
+    AMAAS_TRY(DeviceBuffer::make(&batchSoft, sizeof(float) * B * k));
+  }
+  auto apply_masks = [&]() {
+    for (int64_t l = 0; l < L && !d.weight_masks.empty(); ++l)
+      if (masks[l].data()) {
+        const int64_t n = s.sizes[l] * s.sizes[l + 1];
+        apply_mask<<<blocks_for(n), kThreads, 0, st>>>(net.w(l), masks[l].as<float>(), n);
+      }
+  };
+  for (int64_t l = 0; l < L && !d.weight_masks.empty(); ++l)
+    if (d.weight_masks[l])
+      AMAAS_TRY(upload(&masks[l], d.weight_masks[l], sizeof(float) * s.sizes[l] * s.sizes[l + 1], st));
+  apply_masks();
   const size_t pbytes = sizeof(float) * net.lay.total;
   AMAAS_TRY(DeviceBuffer::make(&dOrder, sizeof(int64_t) * d.n));
   AMAAS_TRY(DeviceBuffer::make(&grads, pbytes));
@@ -574,6 +628,11 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
       loss_delta_kernel<<<blocks_for(b), kThreads, 0, st>>>(ws.delta.as<float>(), ws.row_loss.as<double>(),
                                                             ws.row_correct.as<double>(), ws.act[L].as<float>(),
                                                             ws.targets.as<float>(), b, k, c.loss, 1.0 / b);
+      if (d.soft) {
+        gather_rows<<<blocks_for(b * k), kThreads, 0, st>>>(batchSoft.as<float>(), dSoft.as<float>(), dOrder.as<int64_t>(), start, b, k);
+        distill_kernel<<<blocks_for(b), kThreads, 0, st>>>(ws.delta.as<float>(), ws.row_loss.as<double>(), ws.act[L].as<float>(),
+                                                           batchSoft.as<float>(), b, k, c.distill_alpha, c.distill_temperature, 1.0 / b);
+      }
       accumulate_stats<<<1, kThreads, 0, st>>>(stats.as<double>(), ws.row_loss.as<double>(), ws.row_correct.as<double>(), b);
       seen += b;
       AMAAS_TRY(net.backward(ws, b, grads.as<float>(), st));
@@ -594,6 +653,7 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
                                                               v.data() ? v.as<float>() + off : nullptr, n, a);
         }
       }
+      apply_masks();
       AMAAS_CUDA_TRY(cudaGetLastError());
       if (c.report_every > 0 && t % c.report_every == 0 && report) {
         TrainReport r;

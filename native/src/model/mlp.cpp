@@ -66,6 +66,7 @@ struct Workspace {
   std::vector<std::vector<float>> mask;    // dropout multipliers
   std::vector<float> delta, delta_prev;
   std::vector<float> targets;
+  std::vector<float> soft;  // distillation targets of the batch (when distilling)
   bool dropout_on = false;  // whether the last forward applied dropout masks
 
   void init(const MlpSpec& s, int64_t r) {
@@ -90,6 +91,7 @@ struct Workspace {
     delta_prev.assign(delta.size(), 0.0f);
     targets.assign(static_cast<size_t>(r * out_size(s)), 0.0f);
   }
+  void init_soft(const MlpSpec& s) { soft.assign(static_cast<size_t>(rows * out_size(s)), 0.0f); }
 };
 
 // Forward over `B` rows already in ws.act[0]. Training mode applies dropout using `rng`.
@@ -173,6 +175,43 @@ double loss_and_delta(const MlpSpec& s, LossKind loss, Workspace& ws, const floa
     }
   }
   return total;
+}
+
+// Distillation: blends the label gradient already in ws.delta (mean over the batch) with the
+// soft-target term. q = softmax(z / T) is computed from the student's probabilities p as
+// p^(1/T) renormalised (log p = z - logsumexp z), so the logits are never needed.
+// d/dz [T^2 KL(soft || q)] = T (q - soft). Returns the batch's summed blended loss.
+double distill_delta(const MlpSpec& s, Workspace& ws, int64_t B, double label_loss, float alpha,
+                     float T, double scale_rows) {
+  const int64_t k = out_size(s);
+  const float* p = ws.act[s.layers()].data();
+  float* d = ws.delta.data();
+  constexpr double kTiny = 1e-12;
+  double kl_sum = 0;
+  std::vector<double> q(static_cast<size_t>(k));
+  for (int64_t i = 0; i < B; ++i) {
+    const float* pi = p + i * k;
+    const float* ti = ws.soft.data() + i * k;
+    double z = 0;
+    for (int64_t j = 0; j < k; ++j) z += q[j] = std::pow(std::max<double>(pi[j], kTiny), 1.0 / T);
+    for (int64_t j = 0; j < k; ++j) {
+      q[j] /= z;
+      if (ti[j] > 0) kl_sum += ti[j] * (std::log(ti[j]) - std::log(std::max(q[j], kTiny)));
+      float* dij = d + i * k + j;
+      *dij = static_cast<float>((1.0 - alpha) * *dij + alpha * T * (q[j] - ti[j]) * scale_rows);
+    }
+  }
+  return (1.0 - alpha) * label_loss + alpha * double(T) * T * kl_sum;
+}
+
+void apply_masks(const MlpSpec& s, const MlpParams& p, const std::vector<const float*>& masks) {
+  for (size_t l = 0; l < masks.size(); ++l) {
+    if (!masks[l]) continue;
+    float* w = p.w[l];
+    const float* m = masks[l];
+    const int64_t n = s.sizes[l] * s.sizes[l + 1];
+    for (int64_t i = 0; i < n; ++i) w[i] *= m[i];
+  }
 }
 
 // Backward over B rows: grads from ws.delta (dLoss/dz_out). Uses ws.delta/delta_prev.
@@ -433,13 +472,17 @@ int64_t first_non_finite(const float* x, int64_t n) {
   return -1;
 }
 
+Status check_finite_rows(const float* X, int64_t n, int64_t cols) {
+  if (int64_t bad = first_non_finite(X, n * cols); bad >= 0)
+    return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
+                           num(bad / cols) + ", column " + num(bad % cols) + ": impute or drop it first");
+  return Status::Ok();
+}
+
 Status PackedMlp::forward(const float* X, int64_t n, float* Y) const {
   if (n < 1) return InvalidArgument("forward needs at least one row");
   const MlpSpec& s = spec_;
-  if (int64_t bad = first_non_finite(X, n * s.sizes[0]); bad >= 0)
-    return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
-                           num(bad / s.sizes[0]) + ", column " + num(bad % s.sizes[0]) +
-                           ": impute or drop it first");
+  if (Status st = check_finite_rows(X, n, s.sizes[0]); !st.ok()) return st;
   const int64_t L = s.layers();
   int64_t widest = 0;
   for (int64_t l = 1; l < L; ++l) widest = std::max(widest, s.sizes[l]);
@@ -519,6 +562,16 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   if (Status st = check_targets(s, c.loss, d.Y, d.n); !st.ok()) return st;
   if (d.X_val && d.n_val > 0)
     if (Status st = check_targets(s, c.loss, d.Y_val, d.n_val); !st.ok()) return st;
+  if (d.soft) {
+    if (s.output != OutputKind::kSoftmax || c.loss != LossKind::kCategoricalCrossEntropy)
+      return InvalidArgument("distillation needs a softmax output trained with categorical cross-entropy");
+    if (!(c.distill_alpha >= 0 && c.distill_alpha <= 1) || !(c.distill_temperature > 0) ||
+        !std::isfinite(c.distill_temperature))
+      return InvalidArgument("distillation needs alpha in [0, 1] and a positive temperature");
+  }
+  if (!d.weight_masks.empty() && static_cast<int64_t>(d.weight_masks.size()) != s.layers())
+    return ShapeMismatch("Expected one weight mask (or null) per layer (" + num(s.layers()) + ") but received " +
+                         num(static_cast<int64_t>(d.weight_masks.size())));
 
   const int64_t B = std::min(c.batch_size, d.n);
   const int64_t in = s.sizes[0];
@@ -528,6 +581,7 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   OptState opt;
   try {
     ws.init(s, B);
+    if (d.soft) ws.init_soft(s);
     grads.shape_like(s);
     if (c.patience > 0 && c.restore_best) best.shape_like(s);
     for (int64_t l = 0; l < s.layers(); ++l) {
@@ -544,6 +598,7 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   Rng shuffle_rng(c.seed), dropout_rng(c.seed ^ 0xD1B54A32D192ED03ull);
   std::vector<int64_t> order(static_cast<size_t>(d.n));
   for (int64_t i = 0; i < d.n; ++i) order[i] = i;
+  apply_masks(s, p, d.weight_masks);
 
   TrainResult res;
   double best_loss = std::numeric_limits<double>::infinity();
@@ -579,10 +634,16 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
       gather(d.X, in, order, start, b, ws.act[0].data());
       gather(d.Y, ty, order, start, b, ws.targets.data());
       if (Status st = forward(s, p, ws, b, s.dropout > 0 ? &dropout_rng : nullptr); !st.ok()) return st;
-      loss_sum += loss_and_delta(s, c.loss, ws, ws.targets.data(), b, &correct, 1.0 / b);
+      double batch_loss = loss_and_delta(s, c.loss, ws, ws.targets.data(), b, &correct, 1.0 / b);
+      if (d.soft) {
+        gather(d.soft, out_size(s), order, start, b, ws.soft.data());
+        batch_loss = distill_delta(s, ws, b, batch_loss, c.distill_alpha, c.distill_temperature, 1.0 / b);
+      }
+      loss_sum += batch_loss;
       seen += b;
       if (Status st = backward(s, p, ws, b, g); !st.ok()) return st;
       optimizer_step(c, pv, opt, ++t, lr);
+      apply_masks(s, p, d.weight_masks);
       if (c.report_every > 0 && t % c.report_every == 0 && report) report(make_report(false));
     }
     if (res.cancelled) break;

@@ -2,10 +2,9 @@
 // and what was received. Pure: it knows nothing of the machine (the thread ceiling is checked by
 // the CLI once the engine is loaded) and never exits the process itself.
 
-export const IMPLEMENTED_SUITES = ['gemm', 'infer', 'train'] as const;
+export const IMPLEMENTED_SUITES = ['gemm', 'qgemm', 'infer', 'train'] as const;
 /** Suites the command line accepts but that are not written yet, with where they are tracked. */
 export const PLANNED_SUITES = {
-  qgemm: 'issues #4 (int8/int4 kernels) and #8 (bench suites)',
   serve: 'issues #6 (server) and #8 (bench suites)',
 } as const;
 export const SUITE_NAMES = [...IMPLEMENTED_SUITES, ...(Object.keys(PLANNED_SUITES) as PlannedSuite[]), 'all'] as const;
@@ -47,12 +46,14 @@ export const USAGE = `usage: bench [gemm|qgemm|infer|train|serve|all] [options]
 suites:
   gemm     fp32 GEMM: plain sgemm on square shapes and the packed inference path
            (x·Wᵀ, weights packed once), against the FMA peak and installed peers
+  qgemm    int8 GEMM (u8 x s8 -> s32, VNNI/AVX2) against the measured dot-product peak,
+           oneDNN's u8s8s32 and our fp32 GEMM; int4 weights; the Mlp with int8/int4 weights
   infer    Mlp 784-512-256-10 inference at batch 1, 64, 256 against onnxruntime-node on the
            same network (exported with exportOnnx), validated first
   train    Mlp 784-512-256-10 training throughput on Fashion-MNIST (batch 128, Adam),
            validated against the scalar kernels, against the FMA-peak bound
   all      every implemented suite (the default)
-  qgemm, serve   planned, not implemented yet
+  serve    planned, not implemented yet
 
 options:
   --quick            few shapes and repetitions, no peers (well under a minute); still validates

@@ -13,6 +13,7 @@ import { runGemmSuite } from './suites/gemm';
 import { renderCudaGemmText, runCudaGemmSuite } from './suites/gemm-cuda';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
+import { renderQgemmMarkdown, renderQgemmText, runQgemmSuite } from './suites/qgemm';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -112,6 +113,16 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         log(`gemm: wrote ${files.join(', ')}`);
         text.push(renderGemmText(doc), '', `results: ${files.join(', ')}`);
         if (doc.gemm.failures.length > 0) failed = true;
+      }
+      if (suite === 'qgemm') {
+        doc.qgemm = await runQgemmSuite({ threads, quick: options.quick, shapes: options.shapes, log });
+        const dir = path.resolve(options.outDir);
+        fs.mkdirSync(dir, { recursive: true });
+        const files = [path.join(dir, 'qgemm.json'), path.join(dir, 'qgemm.md')];
+        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, qgemm: doc.qgemm }, null, 2) + '\n');
+        fs.writeFileSync(files[1], renderQgemmMarkdown(doc.qgemm, doc.run.command));
+        text.push(renderQgemmText(doc.qgemm), '', `results: ${files.join(', ')}`);
+        if (doc.qgemm.failures.length > 0) failed = true;
       }
       if (suite === 'infer') {
         doc.infer = await runInferSuite({ threads, quick: options.quick, log });

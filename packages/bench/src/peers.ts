@@ -133,10 +133,18 @@ export function preparePeers(log: (line: string) => void): PeerProgram[] {
 
 /** Runs one peer on one shape; B transposed (stored (N,K)) when transB, like x·Wᵀ. */
 export function runPeer(program: PeerProgram, shape: Shape, threads: number, transB: boolean, seconds: number): PeerOutcome {
+  return runPeerProgram(program, shape, threads, transB ? ['--transb'] : [], seconds);
+}
+
+/** oneDNN's u8 x s8 -> s32 GEMM (B stored (N,K)) on one shape; `gflops` holds GOP/s. */
+export function runPeerInt8(program: PeerProgram, shape: Shape, threads: number, seconds: number): PeerOutcome {
+  return runPeerProgram(program, shape, threads, ['--u8s8s32'], seconds);
+}
+
+function runPeerProgram(program: PeerProgram, shape: Shape, threads: number, flags: string[], seconds: number): PeerOutcome {
   if (!program.binary) return { ok: false, error: program.status };
   const args = [shape.m, shape.k, shape.n, threads].map(String);
-  if (transB) args.push('--transb');
-  args.push('--only', program.name, '--seconds', String(seconds));
+  args.push(...flags, '--only', program.name, '--seconds', String(seconds));
   const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
   const r = spawnSync(program.binary, args, { encoding: 'utf8', env, timeout: 300_000 });
   if (r.status !== 0) {

@@ -52,7 +52,7 @@ describe('parseArgs', () => {
   });
 
   test('unknown suite', () => {
-    expect(error(['gemmm'])).toMatch(/Expected a suite name \(gemm, infer, train, qgemm, serve, all\) but received 'gemmm'/);
+    expect(error(['gemmm'])).toMatch(/Expected a suite name \(gemm, qgemm, infer, train, serve, all\) but received 'gemmm'/);
   });
 
   test('two suites', () => {

@@ -24,6 +24,7 @@ export * from './text';
 export * from './io';
 export * from './onnx';
 export * from './registry';
+export * from './optimize';
 export { Mlp } from './models/mlp';
 export { LinearRegression, LogisticRegression } from './models/linear';
 export type { LinearRegressionOptions, LinearRegressionJson, LogisticRegressionOptions, LogisticRegressionJson } from './models/linear';

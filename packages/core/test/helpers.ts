@@ -1,5 +1,25 @@
-// Shared test helpers: a seeded PRNG and plain-JS reference math (double precision).
+// Shared test helpers: a seeded PRNG, plain-JS reference math (double precision), and the
+// MNIST digits of the `mnist` package in a class-balanced order.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 export { mulberry32 } from '../src/data/random';
+
+/** 10,000 digits, interleaved round-robin across digit files so a prefix split keeps every class. */
+export function loadMnist(): { x: Float32Array; y: Float32Array; n: number } {
+  const dir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');
+  const perDigit = Array.from({ length: 10 }, (_, d) => (JSON.parse(fs.readFileSync(path.join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
+  const counts = perDigit.map((a) => a.length / 784);
+  const n = counts.reduce((a, b) => a + b, 0);
+  const x = new Float32Array(n * 784), y = new Float32Array(n);
+  let row = 0;
+  for (let i = 0; row < n; ++i)
+    for (let d = 0; d < 10; ++d) {
+      if (i >= counts[d]) continue;
+      x.set(perDigit[d].slice(i * 784, (i + 1) * 784), row * 784);
+      y[row++] = d;
+    }
+  return { x, y, n };
+}
 
 export function randomArray(n: number, rand: () => number): Float32Array {
   const out = new Float32Array(n);

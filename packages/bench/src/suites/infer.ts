@@ -42,15 +42,20 @@ function loadOrt(): Ort | null {
   }
 }
 
-export async function runInferSuite(config: { threads: number[]; quick: boolean; log: (line: string) => void }): Promise<InferSuiteResult> {
-  const [inputs, , , outputs] = INFER_LAYERS;
-  const weights: number[][] = [];
+/** The benchmark network: He-scaled seeded weights, relu, softmax (the same in infer and qgemm). */
+export function buildInferModel(): Mlp {
+  const weights: Float32Array[] = [];
   for (let l = 0; l + 1 < INFER_LAYERS.length; ++l) {
     const scale = Math.sqrt(2 / INFER_LAYERS[l]);
-    weights.push(Array.from(uniformMatrix(INFER_LAYERS[l] * INFER_LAYERS[l + 1], 11 + l), (v) => v * scale));
-    weights.push(Array.from(uniformMatrix(INFER_LAYERS[l + 1], 101 + l), (v) => v * 0.01));
+    weights.push(uniformMatrix(INFER_LAYERS[l] * INFER_LAYERS[l + 1], 11 + l).map((v) => v * scale));
+    weights.push(uniformMatrix(INFER_LAYERS[l + 1], 101 + l).map((v) => v * 0.01));
   }
-  const model = Mlp.fromJSON({ kind: 'mlp', layers: INFER_LAYERS, activation: 'relu', output: 'softmax', dropout: 0, weights });
+  return Mlp.fromWeights({ layers: INFER_LAYERS, activation: 'relu', output: 'softmax' }, weights);
+}
+
+export async function runInferSuite(config: { threads: number[]; quick: boolean; log: (line: string) => void }): Promise<InferSuiteResult> {
+  const [inputs, , , outputs] = INFER_LAYERS;
+  const model = buildInferModel();
   const maxBatch = Math.max(...INFER_BATCHES);
   const xAll = uniformMatrix(maxBatch * inputs, 7).map((v) => (v + 1) / 2);
   const result: InferSuiteResult = { model: INFER_LAYERS.join('-'), peer: 'onnxruntime-node: not installed', max_abs_diff: NaN, cases: [], failures: [] };

@@ -9,6 +9,8 @@ import * as nodePath from 'node:path';
 import { AmaasError, ArgumentError, ModelFileError } from '../errors';
 import { LinearRegression, LinearRegressionJson, LogisticRegression, LogisticRegressionJson } from '../models/linear';
 import { Mlp, MlpJson } from '../models/mlp';
+import { QuantizedMlp, q4RowBytes } from '../optimize/quantized-mlp';
+import type { QuantizedLayer, QuantizedMlpJson } from '../optimize/quantized-mlp';
 import { encodeArray } from '../text/encoding';
 import { TextClassifier, TextClassifierJSON } from '../text/pipeline';
 import { describe } from '../validate';
@@ -18,8 +20,8 @@ export const MODEL_FORMAT = 'amaas-model';
 export const MODEL_FORMAT_VERSION = '1';
 const SUPPORTED_VERSIONS = ['1'];
 
-export type SavableModel = Mlp | LinearRegression | LogisticRegression | TextClassifier;
-export type ModelKind = 'mlp' | 'linear-regression' | 'logistic-regression' | 'text-classifier';
+export type SavableModel = Mlp | LinearRegression | LogisticRegression | TextClassifier | QuantizedMlp;
+export type ModelKind = 'mlp' | 'linear-regression' | 'logistic-regression' | 'text-classifier' | 'quantized-mlp';
 
 export interface SignatureTensor {
   name: string;
@@ -40,11 +42,15 @@ export interface ModelFileInfo {
   created: string | null;
   signature: ModelSignature;
   spec: unknown;
+  /** Training / evaluation metrics saved with the model (SerializeOptions.metrics), or null. */
+  metrics: Record<string, number> | null;
 }
 
 export interface SerializeOptions {
   /** Creation time written to the metadata (default: now). */
   created?: Date | string;
+  /** Training / evaluation metrics recorded in the metadata (finite numbers by name). */
+  metrics?: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -241,11 +247,86 @@ function decodeEncoded(e: { dtype: 'float32' | 'float64'; base64: string }): Flo
   return e.dtype === 'float32' ? new Float32Array(copy.buffer) : new Float64Array(copy.buffer);
 }
 
-const CODECS: Codec<SavableModel>[] = [mlpCodec, linearCodec, logisticCodec, textCodec] as Codec<SavableModel>[];
+// Quantized MLP. Per layer l, by its scheme:
+//   fp32: layers.l.weight F32 (out, in)
+//   int8: layers.l.weight I8 (out, in), layers.l.weight_scale F32 (out): W ~ scale[o] * q[o, i]
+//   int4: layers.l.weight U8 (out, ceil(in/32)*16): byte j of a row holds k = 2j in its low and
+//         k = 2j+1 in its high nibble, each as q+8 (q in [-8, 7], 8 = padding past `in`);
+//         layers.l.weight_scale F16 (out, ceil(in/32)): W ~ scale[o, k/32] * q[o, k]
+//   all:  layers.l.bias F32 (out)
+// The spec also records each int8 layer's static activation scale (0 = dynamic per row).
+const quantizedCodec: Codec<QuantizedMlp> = {
+  kind: 'quantized-mlp',
+  matches: (m): m is QuantizedMlp => m instanceof QuantizedMlp,
+  encode(model) {
+    const json = model.toJSON();
+    const tensors: Record<string, TensorEntry> = {};
+    model.layerData.forEach((d, l) => {
+      const out = json.layers[l + 1], inp = json.layers[l];
+      if (d.scheme === 'fp32') tensors[`layers.${l}.weight`] = { dtype: 'F32', shape: [out, inp], data: d.w! };
+      else if (d.scheme === 'int8') {
+        tensors[`layers.${l}.weight`] = { dtype: 'I8', shape: [out, inp], data: d.q8! };
+        tensors[`layers.${l}.weight_scale`] = { dtype: 'F32', shape: [out], data: d.q8Scales! };
+      } else {
+        tensors[`layers.${l}.weight`] = { dtype: 'U8', shape: [out, q4RowBytes(inp)], data: d.q4! };
+        tensors[`layers.${l}.weight_scale`] = { dtype: 'F16', shape: [out, Math.ceil(inp / 32)], data: d.q4Scales! };
+      }
+      tensors[`layers.${l}.bias`] = { dtype: 'F32', shape: [out], data: d.bias };
+    });
+    const { kind: _k, ...spec } = json;
+    return {
+      spec: { ...spec, int4Layout: 'U8 (out, ceil(in/32)*16), low nibble = even k, value+8; F16 scales (out, ceil(in/32))' },
+      tensors,
+      signature: {
+        inputs: [{ name: 'x', dtype: 'F32', shape: [-1, model.inputs] }],
+        outputs: [{ name: 'y', dtype: 'F32', shape: [-1, model.outputs] }],
+      },
+    };
+  },
+  expected(spec) {
+    const layers = spec.layers;
+    if (!Array.isArray(layers) || layers.length < 2) throw invalid(`quantized-mlp spec field 'layers' must be an array of at least 2 sizes but is ${describe(layers)}`);
+    layers.forEach((s, i) => positiveInt('quantized-mlp', `layers[${i}]`, s));
+    const schemes = spec.layerSchemes;
+    if (!Array.isArray(schemes) || schemes.length !== layers.length - 1 || schemes.some((x) => x !== 'fp32' && x !== 'int8' && x !== 'int4'))
+      throw invalid(`quantized-mlp spec field 'layerSchemes' must list fp32/int8/int4 for each of ${layers.length - 1} layers but is ${describe(schemes)}`);
+    const acts = spec.actScales;
+    if (!Array.isArray(acts) || acts.length !== layers.length - 1 || acts.some((a) => typeof a !== 'number' || !(a >= 0) || !Number.isFinite(a)))
+      throw invalid(`quantized-mlp spec field 'actScales' must hold one finite scale >= 0 per layer but is ${describe(acts)}`);
+    const out: Record<string, { dtype: SafetensorsDtype; shape: number[] }> = {};
+    for (let l = 0; l + 1 < layers.length; ++l) {
+      const o = layers[l + 1], i = layers[l];
+      if (schemes[l] === 'fp32') out[`layers.${l}.weight`] = { dtype: 'F32', shape: [o, i] };
+      else if (schemes[l] === 'int8') {
+        out[`layers.${l}.weight`] = { dtype: 'I8', shape: [o, i] };
+        out[`layers.${l}.weight_scale`] = { dtype: 'F32', shape: [o] };
+      } else {
+        out[`layers.${l}.weight`] = { dtype: 'U8', shape: [o, q4RowBytes(i)] };
+        out[`layers.${l}.weight_scale`] = { dtype: 'F16', shape: [o, Math.ceil(i / 32)] };
+      }
+      out[`layers.${l}.bias`] = { dtype: 'F32', shape: [o] };
+    }
+    return out;
+  },
+  build(spec, tensors) {
+    const json = spec as unknown as QuantizedMlpJson;
+    const data: QuantizedLayer[] = json.layerSchemes.map((scheme, l) => {
+      const w = tensors[`layers.${l}.weight`], sc = tensors[`layers.${l}.weight_scale`];
+      const bias = f32(tensors[`layers.${l}.bias`]).slice();
+      if (scheme === 'fp32') return { scheme, w: f32(w).slice(), bias };
+      if (scheme === 'int8')
+        return { scheme, q8: typedView(w as ReadTensor & { dtype: 'I8' }).slice(), q8Scales: f32(sc).slice(), actScale: json.actScales[l], bias };
+      return { scheme, q4: typedView(w as ReadTensor & { dtype: 'U8' }).slice(), q4Scales: typedView(sc as ReadTensor & { dtype: 'F16' }).slice(), bias };
+    });
+    return new QuantizedMlp({ layers: json.layers, activation: json.activation, output: json.output, scheme: json.scheme }, data);
+  },
+};
+
+const CODECS: Codec<SavableModel>[] = [mlpCodec, linearCodec, logisticCodec, textCodec, quantizedCodec] as Codec<SavableModel>[];
 
 function codecFor(model: unknown): Codec<SavableModel> {
   const c = CODECS.find((k) => k.matches(model));
-  if (!c) throw new ArgumentError(`Expected a Mlp, LinearRegression, LogisticRegression or TextClassifier to save but received ${describe(model)}`);
+  if (!c) throw new ArgumentError(`Expected a Mlp, QuantizedMlp, LinearRegression, LogisticRegression or TextClassifier to save but received ${describe(model)}`);
   return c;
 }
 
@@ -265,7 +346,15 @@ export function serializeModel(model: SavableModel, options: SerializeOptions = 
     library_version: LIBRARY_VERSION,
     created,
     signature: JSON.stringify(signature),
+    ...(options.metrics ? { metrics: JSON.stringify(checkMetrics(options.metrics)) } : {}),
   });
+}
+
+function checkMetrics(m: unknown): Record<string, number> {
+  if (!isObject(m)) throw new ArgumentError(`Expected metrics as { name: number } but received ${describe(m)}`);
+  for (const [k, v] of Object.entries(m))
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgumentError(`metric '${k}' must be a finite number but is ${describe(v)}`);
+  return m as Record<string, number>;
 }
 
 /** Reads and checks the metadata of a model file without building the model. */
@@ -347,6 +436,13 @@ function parse(buf: Uint8Array, options: LoadOptions): { info: ModelFileInfo; co
   const signature = parseJson('signature', metadata.signature);
   if (!isObject(signature) || !Array.isArray(signature.inputs) || !Array.isArray(signature.outputs))
     throw invalid(`__metadata__.signature must be a JSON object {inputs: [...], outputs: [...]} but is ${describe(signature)}`);
+  let metrics: Record<string, number> | null = null;
+  if (metadata.metrics !== undefined) {
+    const m = parseJson('metrics', metadata.metrics);
+    if (!isObject(m) || Object.values(m).some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+      throw invalid(`__metadata__.metrics must be a JSON object of finite numbers but is ${describe(m)}`);
+    metrics = m as Record<string, number>;
+  }
   return {
     info: {
       kind: codec.kind,
@@ -355,6 +451,7 @@ function parse(buf: Uint8Array, options: LoadOptions): { info: ModelFileInfo; co
       created: metadata.created ?? null,
       signature: signature as unknown as ModelSignature,
       spec,
+      metrics,
     },
     codec,
     tensors,

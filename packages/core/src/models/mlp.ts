@@ -65,6 +65,14 @@ export interface FitOptions {
   /** Also report every this many optimizer steps (epoch ends are always reported). */
   reportEvery?: number;
   signal?: AbortSignal;
+  /**
+   * Knowledge distillation: a teacher's class probabilities at `temperature` for every row of x
+   * (see `distill()`, which computes them). Loss = (1 - alpha) * CE(labels) + alpha * T^2 *
+   * KL(soft || softmax(z / T)). Softmax output only.
+   */
+  softTargets?: { probabilities: Float32Array | Tensor; alpha?: number; temperature?: number };
+  /** Pruning: per layer a 0/1 mask shaped like W (or null); masked weights stay exactly zero. */
+  weightMasks?: Array<Float32Array | null>;
   /** Where training runs; default AMAAS_DEVICE, else 'cpu'. 'cuda' without a GPU throws UnavailableError. */
   device?: Device;
 }
@@ -172,6 +180,20 @@ export class Mlp {
       valY = Y.subarray(nTrain * yw);
     }
     const config = this.config(options);
+    let soft: Float32Array | null = null;
+    if (options.softTargets) {
+      const st = options.softTargets;
+      if (this.output !== 'softmax') throw new ArgumentError('softTargets (distillation) need a softmax output');
+      const P = st.probabilities instanceof Tensor ? st.probabilities.values() : st.probabilities;
+      if (!(P instanceof Float32Array) || P.length !== n * this.outputs)
+        throw new ShapeError(`softTargets.probabilities needs ${n}x${this.outputs} values (Float32Array or Tensor) but received ${describe(P)}`);
+      soft = P.subarray(0, nTrain * this.outputs);
+      config.distillAlpha = st.alpha ?? 0.5;
+      config.distillTemperature = st.temperature ?? 1;
+    }
+    const masks = options.weightMasks ?? null;
+    if (masks !== null && (!Array.isArray(masks) || masks.length !== this.layers.length - 1))
+      throw new ShapeError(`Expected weightMasks with one entry (Float32Array or null) per layer (${this.layers.length - 1}) but received ${describe(masks)}`);
     const train = trainFunction(options.device);
     const cancel = new Int32Array(1);
     const onAbort = () => {
@@ -186,7 +208,9 @@ export class Mlp {
     this.packed = null;
     let result;
     try {
-      result = await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
+      result = soft || masks
+        ? await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel, soft, masks)
+        : await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
     } catch (err) {
       throw fromNative(err);
     } finally {
@@ -274,6 +298,20 @@ export class Mlp {
     json.weights.forEach((w, i) => {
       if (!Array.isArray(w) || w.length !== m.weights[i].length)
         throw new ShapeError(`weight array ${i} needs ${m.weights[i].length} values but has ${describe(w)}`);
+      m.weights[i].set(w);
+    });
+    m.fittedFlag = true;
+    return m;
+  }
+
+  /** A fitted Mlp from options and weights [W0, b0, W1, b1, ...] (copied): pruning and tools. */
+  static fromWeights(options: MlpOptions, weights: readonly Float32Array[]): Mlp {
+    const m = new Mlp(options);
+    if (!Array.isArray(weights) || weights.length !== m.weights.length)
+      throw new ShapeError(`Expected ${m.weights.length} weight arrays but received ${describe(weights)}`);
+    weights.forEach((w, i) => {
+      if (!(w instanceof Float32Array) || w.length !== m.weights[i].length)
+        throw new ShapeError(`weight array ${i} needs a Float32Array of ${m.weights[i].length} values but received ${describe(w)}`);
       m.weights[i].set(w);
     });
     m.fittedFlag = true;

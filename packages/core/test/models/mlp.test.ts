@@ -1,26 +1,9 @@
 // Mlp end to end on real data (MNIST digits from the `mnist` package) plus the training
 // contract: progress reports, AbortSignal cancellation within a batch, determinism, early
 // stopping, validation, JSON round trip, and the bad-input catalogue.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { CancelledError, DataError, Mlp, NotFittedError, ShapeError, Tensor, TrainProgress, setIsa, setThreads, engineInfo } from '../../src';
-
-/** 10,000 digits, interleaved round-robin across digit files so a prefix split keeps every class. */
-function loadMnist(): { x: Float32Array; y: Float32Array; n: number } {
-  const dir = path.join(path.dirname(require.resolve('mnist/package.json')), 'src', 'digits');
-  const perDigit = Array.from({ length: 10 }, (_, d) => (JSON.parse(fs.readFileSync(path.join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data);
-  const counts = perDigit.map((a) => a.length / 784);
-  const n = counts.reduce((a, b) => a + b, 0);
-  const x = new Float32Array(n * 784), y = new Float32Array(n);
-  let row = 0;
-  for (let i = 0; row < n; ++i)
-    for (let d = 0; d < 10; ++d) {
-      if (i >= counts[d]) continue;
-      x.set(perDigit[d].slice(i * 784, (i + 1) * 784), row * 784);
-      y[row++] = d;
-    }
-  return { x, y, n };
-}
+import * as path from 'node:path';
+import { loadMnist } from '../helpers';
 
 const mnist = loadMnist();
 const train = { x: new Tensor(mnist.x.subarray(0, 8000 * 784), [8000, 784]), y: mnist.y.subarray(0, 8000) };
