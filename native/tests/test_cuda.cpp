@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "amaas/engine.h"
 #include "amaas/gemm.h"
 #include "amaas/mlp.h"
+#include "amaas/qgemm.h"
 #include "harness.h"
 
 using namespace amaas;
@@ -81,6 +83,32 @@ TEST(cuda_host, weight_quantization_divides_and_stays_within_one_step_of_the_row
       CHECK(qw[n * K + k] == static_cast<int8_t>(std::nearbyint(std::min(std::max(W[n * K + k] / sw[n], -127.0f), 127.0f))));
     }
   }
+}
+
+// The int8 twins here and the CPU int8 path (qgemm.h) are one scheme: identical int8 values and
+// scales, and products equal up to fp32 rounding of the epilogue.
+TEST(cuda_host, int8_twins_match_the_cpu_int8_path) {
+  const int64_t M = 33, N = 129, K = 257;
+  auto A = uniform(M * K, 31, -4.0f, 4.0f), W = uniform(N * K, 32), bias = uniform(N, 33);
+  std::vector<int8_t> qw(N * K), qw_cpu(N * K), qa(M * K), qa_cpu(M * K);
+  std::vector<float> sw(N), sw_cpu(N), sa(M), sa_cpu(M);
+  CHECK(cuda::quantize_weights_reference(qw.data(), sw.data(), W.data(), K, N, K).ok());
+  CHECK(quantize_weights_q8(qw_cpu.data(), sw_cpu.data(), W.data(), K, N, K).ok());
+  CHECK(qw == qw_cpu && sw == sw_cpu);
+  CHECK(cuda::quantize_rows_reference(qa.data(), K, sa.data(), A.data(), K, M, K).ok());
+  CHECK(quantize_rows_q8(qa_cpu.data(), sa_cpu.data(), A.data(), K, M, K, 0.0f).ok());
+  CHECK(qa == qa_cpu && sa == sa_cpu);
+  std::unique_ptr<PackedQ8> packed;
+  CHECK(pack_q8(&packed, qw_cpu.data(), K, sw_cpu.data(), N, K).ok());
+  std::vector<float> ours(M * N), cpu(M * N);
+  CHECK(cuda::qgemm_reference(ours.data(), N, A.data(), K, qw.data(), K, sw.data(), M, N, K, bias.data(),
+                              Activation::kRelu).ok());
+  QGemmParams qp;
+  qp.bias = bias.data();
+  qp.act = Activation::kRelu;
+  CHECK(qgemm_q8(cpu.data(), N, A.data(), K, *packed, M, qp, QLevel::kScalar).ok());
+  for (int64_t i = 0; i < M * N; ++i)
+    CHECK_MSG(std::fabs(ours[i] - cpu[i]) <= 1e-5f * (std::fabs(cpu[i]) + 1.0f), "at %lld: %g vs %g", (long long)i, ours[i], cpu[i]);
 }
 
 TEST(cuda_host, qgemm_reference_is_dequantized_int32_product) {
