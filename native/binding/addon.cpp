@@ -108,6 +108,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitGemm(env, exports);
   InitMlp(env, exports);
   InitQuant(env, exports);
+  InitCuda(env, exports);
   return exports;
 }
 

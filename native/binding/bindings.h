@@ -21,6 +21,7 @@ struct AddonData {
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitMlp(Napi::Env env, Napi::Object exports);
 void InitQuant(Napi::Env env, Napi::Object exports);
+void InitCuda(Napi::Env env, Napi::Object exports);
 
 // Shared argument readers (mlp_binding.cpp): the MLP spec object, the [W0, b0, ...] weights,
 // and a Float32Array of exactly rows x cols (kept alive in `keep` for async calls when given).

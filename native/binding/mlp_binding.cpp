@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "amaas/cuda.h"
 #include "amaas/mlp.h"
 #include "bindings.h"
 #include "errors.h"
@@ -194,12 +195,17 @@ TrainConfig ReadConfig(Napi::Env env, Napi::Value v) {
   return c;
 }
 
+// The training loop a worker runs: mlp_train (CPU) or cuda::mlp_train (GPU), same contract.
+using TrainFn = Status (*)(const MlpSpec&, const MlpParams&, const TrainData&, const TrainConfig&,
+                           const ReportFn&, const volatile int32_t*, TrainResult*);
+
 class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
  public:
-  TrainWorker(Napi::Env env, MlpSpec spec, MlpParams params, TrainData data, TrainConfig cfg,
+  TrainWorker(Napi::Env env, TrainFn train, MlpSpec spec, MlpParams params, TrainData data, TrainConfig cfg,
               const int32_t* cancel, Napi::Function on_report, const std::vector<Napi::Object>& keep)
       : Napi::AsyncProgressQueueWorker<TrainReport>(env, "amaas.train"),
         deferred_(Napi::Promise::Deferred::New(env)),
+        train_(train),
         spec_(std::move(spec)),
         params_(std::move(params)),
         data_(data),
@@ -214,7 +220,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
  protected:
   void Execute(const ExecutionProgress& progress) override {
     status_ = Guarded([&] {
-      return mlp_train(spec_, params_, data_, cfg_,
+      return train_(spec_, params_, data_, cfg_,
                        [&progress](const TrainReport& r) { progress.Send(&r, 1); },
                        reinterpret_cast<const volatile int32_t*>(cancel_), &result_);
     });
@@ -260,6 +266,7 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
   }
 
   Napi::Promise::Deferred deferred_;
+  TrainFn train_;
   MlpSpec spec_;
   MlpParams params_;
   TrainData data_;
@@ -272,11 +279,14 @@ class TrainWorker : public Napi::AsyncProgressQueueWorker<TrainReport> {
   std::string callback_error_;
 };
 
-// mlpTrain(spec, weights, X, Y, n, Xval|null, Yval|null, nVal, config, onReport|null, cancel: Int32Array(1))
-Napi::Value MlpTrain(const Napi::CallbackInfo& info) {
+// mlpTrain(spec, weights, X, Y, n, Xval|null, Yval|null, nVal, config, onReport|null, cancel: Int32Array(1)
+//          [, soft|null, masks|null]) and cudaMlpTrain(same arguments): one parser, one worker, the
+// loop chosen by `train`.
+Napi::Value StartTrain(const Napi::CallbackInfo& info, TrainFn train, const char* name) {
   Napi::Env env = info.Env();
   if (info.Length() != 11 && info.Length() != 13)
-    ThrowCode(env, ErrorCode::kInvalidArgument, "mlpTrain expects 11 or 13 arguments but received " + std::to_string(info.Length()));
+    ThrowCode(env, ErrorCode::kInvalidArgument,
+              std::string(name) + " expects 11 or 13 arguments but received " + std::to_string(info.Length()));
   std::vector<Napi::Object> keep;
   MlpSpec s = ReadSpec(env, info[0]);
   MlpParams p = ReadParams(env, s, info[1], &keep);
@@ -333,10 +343,18 @@ Napi::Value MlpTrain(const Napi::CallbackInfo& info) {
       type != napi_int32_array || len < 1)
     ThrowCode(env, ErrorCode::kInvalidType, "Expected Int32Array(1) cancel flag but received " + Describe(info[10]));
   keep.push_back(info[10].As<Napi::Object>());
-  auto* w = new TrainWorker(env, std::move(s), std::move(p), d, cfg, static_cast<const int32_t*>(flag), cb, keep);
+  auto* w = new TrainWorker(env, train, std::move(s), std::move(p), d, cfg, static_cast<const int32_t*>(flag), cb, keep);
   Napi::Promise promise = w->Promise();
   w->Queue();
   return promise;
+}
+
+Napi::Value MlpTrain(const Napi::CallbackInfo& info) { return StartTrain(info, mlp_train, "mlpTrain"); }
+Napi::Value CudaMlpTrain(const Napi::CallbackInfo& info) { return StartTrain(info, cuda::mlp_train, "cudaMlpTrain"); }
+
+Napi::Value CudaMlpForward(const Napi::CallbackInfo& info) {
+  auto c = std::make_shared<ForwardCall>(ParseForward(info, true));
+  return TaskWorker::Start(info.Env(), [c] { return cuda::mlp_forward(c->spec, c->params, c->X, c->n, c->Y); }, c->keep);
 }
 
 // mlpEvaluate(spec, weights, X, Y, n, loss) -> { loss, accuracy? }   (sync; callers batch)
@@ -430,6 +448,8 @@ void InitMlp(Napi::Env env, Napi::Object exports) {
   exports.Set("mlpForwardAsync", Napi::Function::New<MlpForwardAsync>(env, "mlpForwardAsync"));
   exports.Set("mlpTrain", Napi::Function::New<MlpTrain>(env, "mlpTrain"));
   exports.Set("mlpEvaluate", Napi::Function::New<MlpEvaluate>(env, "mlpEvaluate"));
+  exports.Set("cudaMlpTrain", Napi::Function::New<CudaMlpTrain>(env, "cudaMlpTrain"));
+  exports.Set("cudaMlpForward", Napi::Function::New<CudaMlpForward>(env, "cudaMlpForward"));
 }
 
 }  // namespace amaas::binding

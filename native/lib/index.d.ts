@@ -178,6 +178,36 @@ export type QGemmArgs = [
   activation: ActivationCode, actScale: number, level?: QLevelName | null,
 ];
 
+/** What the CUDA backend can do here; `reason` says exactly why not (built without CUDA, no driver,
+ *  driver too old, no device, compute capability below 8.0). */
+export interface CudaInfoNative {
+  builtWithCuda: boolean;
+  available: boolean;
+  reason: string;
+  device?: { index: number; name: string; computeCapability: string; smCount: number; totalMemory: number };
+  runtimeVersion: number;
+  driverVersion: number;
+}
+
+/** fp32 on CUDA cores, or tensor cores on inputs rounded to TF32 / BF16 (fp32 accumulation). */
+export type CudaPrecision = 'fp32' | 'tf32' | 'bf16';
+
+export interface CudaGemmOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+  /** (N) added after alpha/beta, before the activation. */
+  bias?: Float32Array | null;
+  activation?: ActivationCode;
+  precision?: CudaPrecision;
+}
+
+export interface QgemmOptions {
+  bias?: Float32Array | null;
+  activation?: ActivationCode;
+}
+
 export interface NativeBinding {
   engineInfo(): NativeEngineInfo;
   /** Switches the kernel level for later calls; returns the active level. */
@@ -238,6 +268,33 @@ export interface NativeBinding {
   /** Y = the network on X; with `layer`, the output of that layer (Y sized for it). */
   qmlpPredict(net: QuantizedMlpNative, X: Float32Array, n: number, Y: Float32Array, layer?: number | null): void;
   qmlpPredictAsync(net: QuantizedMlpNative, X: Float32Array, n: number, Y: Float32Array, layer?: number | null): Promise<void>;
+
+  // ---- CUDA backend: every GPU call rejects with code UNAVAILABLE (and the reason) without a device.
+  cudaInfo(): CudaInfoNative;
+  /** C (M,N) = alpha op(A) op(B) + beta C + bias, activation, on the GPU. Contiguous row-major matrices. */
+  cudaGemm(C: Float32Array, A: Float32Array, B: Float32Array, M: number, N: number, K: number, options?: CudaGemmOptions): Promise<void>;
+  /** int8 GEMM: A (M,K) quantized per row on the GPU, W (N,K) int8 with per-row scales wScale (N) (see
+   *  quantizeWeightsReference); C = act(rowScale * wScale * (qA qWᵀ) + bias). */
+  cudaQgemm(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): Promise<void>;
+  /** Median ms of `iters` GEMM kernel launches on device-resident operands (C = A·Bᵀ, no host copies):
+   *  the figure to set against cuBLAS (torch.matmul on CUDA tensors). */
+  cudaKernelTime(kind: CudaPrecision | 'int8', M: number, N: number, K: number, iters: number): Promise<number>;
+  /** The scalar twin of cudaQgemm (single thread, synchronous): the validation reference. */
+  qgemmReference(C: Float32Array, A: Float32Array, W: Int8Array, wScale: Float32Array, M: number, N: number, K: number, options?: QgemmOptions): void;
+  /** Symmetric per-row int8 quantization of activations (scale = max|x| / 127, q = rn(x · 1/scale)). */
+  quantizeRowsReference(X: Float32Array, rows: number, cols: number): { q: Int8Array; scale: Float32Array };
+  /** Symmetric per-output-channel int8 quantization of weights W (N,K) (q = rn(w / scale)), for cudaQgemm. */
+  quantizeWeightsReference(W: Float32Array, N: number, K: number): { q: Int8Array; scale: Float32Array };
+  /** mlpTrain on the GPU: same arguments (soft targets and pruning masks included), reports and
+   *  cancellation; weights updated in place at the end. */
+  cudaMlpTrain(
+    spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, Y: Float32Array, n: number,
+    Xval: Float32Array | null, Yval: Float32Array | null, nVal: number, config: TrainConfigNative,
+    onReport: ((r: TrainReportNative) => void) | null, cancel: Int32Array,
+    soft?: Float32Array | null, masks?: Array<Float32Array | null> | null,
+  ): Promise<TrainResultNative>;
+  /** mlpForward on the GPU (the served-model path with AMAAS_DEVICE=cuda). */
+  cudaMlpForward(spec: MlpSpecNative, weights: Float32Array[], X: Float32Array, n: number, Y: Float32Array): Promise<void>;
 }
 
 declare const binding: NativeBinding;

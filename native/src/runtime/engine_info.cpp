@@ -1,6 +1,9 @@
 // Engine version and CUDA probing. The driver library is opened with dlopen at run time, so
-// the addon loads (and reports why) on machines without an NVIDIA driver or device.
+// the addon loads (and reports why) on machines without an NVIDIA driver or device; whether the
+// GPU path is usable is then the CUDA backend's verdict (amaas/cuda.h, or its stub).
 #include "amaas/engine.h"
+
+#include "amaas/cuda.h"
 
 #include <string>
 
@@ -67,19 +70,38 @@ CudaInfo probe_cuda() {
     }
     info.devices.push_back(d);
   }
-  // The device is real, but this build has no CUDA kernels yet: the CPU backend runs.
-  info.reason = std::to_string(info.devices.size()) +
-                " CUDA device(s) found, but this build has no CUDA kernels; using the CPU backend";
 #else
   info.reason = "CUDA probing is only implemented on Linux";
 #endif
   return info;
 }
 
+// The driver probe lists devices; the backend decides (built with CUDA? runtime vs driver
+// version? compute capability?). `reason` is the backend's own words when it cannot run.
+CudaInfo resolve_cuda() {
+  CudaInfo info = probe_cuda();
+  const Status st = cuda::device_status();
+  info.available = st.ok();
+  if (!st.ok()) {
+    // Built without CUDA is the first reason; what the probe saw is still worth saying.
+    const bool off = !cuda::built_with_cuda();
+    info.reason = st.message() + (off && !info.devices.empty()
+                                      ? " (" + std::to_string(info.devices.size()) + " CUDA device(s) present)"
+                                      : std::string());
+    info.reason += "; using the CPU backend";
+    return info;
+  }
+  cuda::DeviceProps props;
+  (void)cuda::device_props(&props);
+  info.reason = "CUDA backend active on device 0 (" + props.name + ", compute capability " +
+                std::to_string(props.major) + "." + std::to_string(props.minor) + ")";
+  return info;
+}
+
 }  // namespace
 
 const CudaInfo& cuda_info() {
-  static const CudaInfo info = probe_cuda();
+  static const CudaInfo info = resolve_cuda();
   return info;
 }
 

@@ -31,6 +31,8 @@ export interface BenchOptions {
   /** Replaces the suite's default shapes when given. */
   shapes?: Shape[];
   help: boolean;
+  /** Where the gemm suite runs: 'cpu' (default) or 'cuda' (GPU kernels, validated against the CPU). */
+  device: 'cpu' | 'cuda';
   /** The arguments as given, to record how a result was produced. */
   argv: string[];
 }
@@ -59,6 +61,9 @@ options:
   --out DIR          where result files go (default: ./${DEFAULT_OUT_DIR})
   --threads N        run with N threads only (default: 1 thread and all threads)
   --shapes LIST      comma-separated MxKxN shapes replacing the defaults, e.g. 1x784x512,512x512x512
+  --device cpu|cuda  gemm only: 'cuda' validates the GPU kernels (fp32, tf32, bf16, int8) against the
+                     CPU and times them at 4096^3 (1024^3 with --quick) next to torch.matmul if
+                     importable; without a usable GPU it exits 1 with the reason
   --help             this text
 
 exit status: 0 ok, 1 a result failed validation or a run failed, 2 bad usage or a planned suite`;
@@ -90,6 +95,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     json: false,
     outDir: DEFAULT_OUT_DIR,
     help: false,
+    device: 'cpu',
     argv: argv.slice(),
   };
   let suiteGiven: string | undefined;
@@ -168,8 +174,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         options.shapes = shapes;
         break;
       }
+      case '--device': {
+        const value = takeValue();
+        if (value !== 'cpu' && value !== 'cuda') return fail(`Expected 'cpu' or 'cuda' after --device but received ${describe(value)}`);
+        options.device = value;
+        break;
+      }
       default:
-        return fail(`Expected one of --quick, --json, --out DIR, --threads N, --shapes MxKxN,..., --help but received '${arg}'`);
+        return fail(`Expected one of --quick, --json, --out DIR, --threads N, --shapes MxKxN,..., --device cpu|cuda, --help but received '${arg}'`);
     }
   }
   return { ok: true, options };

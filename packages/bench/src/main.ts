@@ -4,12 +4,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import native = require('@amaas/native');
-import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type ImplementedSuite } from './args';
+import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type BenchOptions, type ImplementedSuite } from './args';
 import type { BenchDocument } from './document';
 import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
 import { renderGemmSvg, renderInferSvg, renderQgemmSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
+import { renderCudaGemmText, runCudaGemmSuite } from './suites/gemm-cuda';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
 import { renderQgemmMarkdown, renderQgemmText, runQgemmSuite } from './suites/qgemm';
@@ -50,6 +51,30 @@ function writeGemmFiles(doc: BenchDocument, outDir: string): string[] {
   });
 }
 
+/** `--device cuda`: the gemm suite on the GPU only; exit 1 with the engine's reason without one. */
+async function runCuda(options: BenchOptions, io: BenchIo): Promise<number> {
+  if (options.suite !== 'gemm') return usageError(io, `Expected suite 'gemm' with --device cuda (the only suite with a GPU path) but received '${options.suite}'`);
+  const info = native.cudaInfo();
+  if (!info.available) {
+    io.stderr(`bench: --device cuda: no usable GPU: ${info.reason}\n`);
+    return EXIT_FAILED;
+  }
+  try {
+    const result = await runCudaGemmSuite({ shapes: options.shapes, quick: options.quick, log: (line) => io.stderr(`${line}\n`) });
+    const dir = path.resolve(options.outDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'gemm-cuda.json');
+    const run = { command: ['bench', ...options.argv].join(' '), date: new Date().toISOString(), quick: options.quick };
+    fs.writeFileSync(file, JSON.stringify({ run, gemm_cuda: result }, null, 2) + '\n');
+    io.stdout(options.json ? JSON.stringify({ run, gemm_cuda: result }, null, 2) + '\n' : `${renderCudaGemmText(result)}\n\nresults: ${file}\n`);
+    if (result.failures.length > 0) io.stderr('bench: some results failed validation or errored (see above); exit status 1\n');
+    return result.failures.length > 0 ? EXIT_FAILED : EXIT_OK;
+  } catch (err) {
+    io.stderr(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT_FAILED;
+  }
+}
+
 export async function main(argv: readonly string[], io: BenchIo = processIo): Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) return usageError(io, parsed.error);
@@ -63,6 +88,7 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
     io.stderr(`bench: suite '${options.suite}' is not implemented yet (see ${tracking}); implemented: ${IMPLEMENTED_SUITES.join(', ')}\n`);
     return EXIT_USAGE;
   }
+  if (options.device === 'cuda') return runCuda(options, io);
   const suites: ImplementedSuite[] = options.suite === 'all' ? [...IMPLEMENTED_SUITES] : [options.suite as ImplementedSuite];
   if (options.suite === 'all')
     io.stderr(`bench: running ${suites.join(', ')} (not implemented yet: ${Object.keys(PLANNED_SUITES).join(', ')})\n`);

@@ -16,6 +16,8 @@ export {
 } from './ops';
 export type { Activation, MatmulOptions, LinearOptions } from './ops';
 export { engineInfo, setIsa, setThreads, fmaPeak } from './engine';
+export { cudaInfo, requireCuda, resolveDevice, cudaMatmul, cudaQmatmul, quantizeWeightsInt8, predictProbaOn, DEVICES } from './cuda';
+export type { Device, CudaPrecision, CudaMatmulOptions, Int8Weights } from './cuda';
 export * from './data';
 export * from './eval';
 export * from './text';

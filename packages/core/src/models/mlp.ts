@@ -3,6 +3,7 @@
 // packed once (one native call per forward pass) for fast small-batch inference.
 // Not here: data loading or splitting (see data/), model files (a later issue).
 import type { MlpSpecNative, PackedMlpNative, TrainConfigNative, TrainReportNative } from '@amaas/native';
+import { type Device, trainFunction } from '../cuda';
 import { ArgumentError, BusyError, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
 import { native } from '../native';
 import { Activation } from '../ops';
@@ -72,6 +73,8 @@ export interface FitOptions {
   softTargets?: { probabilities: Float32Array | Tensor; alpha?: number; temperature?: number };
   /** Pruning: per layer a 0/1 mask shaped like W (or null); masked weights stay exactly zero. */
   weightMasks?: Array<Float32Array | null>;
+  /** Where training runs; default AMAAS_DEVICE, else 'cpu'. 'cuda' without a GPU throws UnavailableError. */
+  device?: Device;
 }
 
 export interface TrainHistory {
@@ -191,6 +194,7 @@ export class Mlp {
     const masks = options.weightMasks ?? null;
     if (masks !== null && (!Array.isArray(masks) || masks.length !== this.layers.length - 1))
       throw new ShapeError(`Expected weightMasks with one entry (Float32Array or null) per layer (${this.layers.length - 1}) but received ${describe(masks)}`);
+    const train = trainFunction(options.device);
     const cancel = new Int32Array(1);
     const onAbort = () => {
       cancel[0] = 1;
@@ -205,8 +209,8 @@ export class Mlp {
     let result;
     try {
       result = soft || masks
-        ? await native.mlpTrain(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel, soft, masks)
-        : await native.mlpTrain(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
+        ? await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel, soft, masks)
+        : await train(this.spec(), this.weights, trainX, trainY, nTrain, valX, valY, nVal, config, report, cancel);
     } catch (err) {
       throw fromNative(err);
     } finally {
