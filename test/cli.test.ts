@@ -233,6 +233,8 @@ describe('quickstart', () => {
     expect(doc.dataset).toMatchObject({ name: 'mnist', rows: 10000, features: 784 });
     expect(doc.evaluation.accuracy).toBeGreaterThan(0.9);
     expect(doc.registered[0]).toMatchObject({ name: 'mnist', version: 1, kind: 'mlp' });
+    expect(doc.registered[1]).toMatchObject({ name: 'mnist', version: 2, kind: 'quantized-mlp' }); // the int8 version
+    expect(doc.registered[1].metrics.accuracy).toBeGreaterThan(doc.evaluation.accuracy - 0.01);
     expect(doc.production).toBe(1);
     for (const f of doc.curl.files) expect(JSON.parse(fs.readFileSync(f, 'utf8'))).toBeDefined();
     expect(doc.curl.tfServing).toContain('/v1/models/mnist:predict');

@@ -1,6 +1,6 @@
 // `amaas export --onnx`: a model (file or registry) as ONNX, runnable in onnxruntime.
 import * as path from 'node:path';
-import { exportOnnx, LinearRegression, LogisticRegression, Mlp } from '@amaas/core';
+import { exportOnnx, LinearRegression, LogisticRegression, Mlp, QuantizedMlp } from '@amaas/core';
 import * as fs from 'node:fs';
 import type { CommandSpec } from '../args';
 import { CliError } from '../errors';
@@ -22,8 +22,8 @@ export const exportCommand: CommandSpec = {
     const out = args.need('onnx', 'the ONNX file to write, e.g. --onnx model.onnx');
     const opset = args.int('opset', { min: 13, max: 18 });
     const { model } = await loadModelRef(ref, ctx, 'export');
-    if (!(model instanceof Mlp || model instanceof LogisticRegression || model instanceof LinearRegression))
-      throw new CliError(`${describeModel(model)} cannot be exported to ONNX`, 'ONNX export covers mlp, logistic and linear models');
+    if (!(model instanceof Mlp || model instanceof QuantizedMlp || model instanceof LogisticRegression || model instanceof LinearRegression))
+      throw new CliError(`${describeModel(model)} cannot be exported to ONNX`, 'ONNX export covers mlp (fp32 or quantized), logistic and linear models');
     const bytes = exportOnnx(model, { opset });
     fs.writeFileSync(out, bytes);
     const file = path.resolve(out);
