@@ -31,6 +31,8 @@ export interface ExplainOptions {
 
 export interface ModelAdapter {
   readonly kind: string;
+  /** the core model object behind the adapter */
+  readonly model: unknown;
   readonly signature: ModelSignature;
   readonly input: { name: string; type: 'float' | 'string'; features: number };
   /** rank 1: one value per row (output shape [-1]); rank 2: `width` values per row */
@@ -193,6 +195,7 @@ function mlpAdapter(model: MlpLike, info: ModelFileInfo | null): ModelAdapter {
   const isClassifier = output !== 'identity';
   return {
     kind,
+    model,
     signature,
     input: { name: signature.inputs[0].name, type: 'float', features: d },
     output: { name: signature.outputs[0].name, width: k, rank: 2 },
@@ -223,6 +226,7 @@ function linearAdapter(model: LinearRegression, info: ModelFileInfo | null): Mod
   const signature = sigOf(info, { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, d] }], outputs: [{ name: 'y', dtype: 'F32', shape: [-1] }] });
   return {
     kind: 'linear-regression',
+    model,
     signature,
     input: { name: signature.inputs[0].name, type: 'float', features: d },
     output: { name: signature.outputs[0].name, width: 1, rank: 1 },
@@ -256,6 +260,7 @@ function logisticAdapter(model: LogisticRegression, info: ModelFileInfo | null):
   const signature = sigOf(info, { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, d] }], outputs: [{ name: 'probabilities', dtype: 'F32', shape: [-1, k] }] });
   return {
     kind: 'logistic-regression',
+    model,
     signature,
     input: { name: signature.inputs[0].name, type: 'float', features: d },
     output: { name: signature.outputs[0].name, width: k, rank: 2 },
@@ -294,6 +299,7 @@ function textAdapter(model: TextClassifier, info: ModelFileInfo | null): ModelAd
   const signature = sigOf(info, { inputs: [{ name: 'text', dtype: 'string', shape: [-1] }], outputs: [{ name: 'probabilities', dtype: 'F32', shape: [-1, classes.length] }] });
   return {
     kind: 'text-classifier',
+    model,
     signature,
     input: { name: signature.inputs[0].name, type: 'string', features: 1 },
     output: { name: signature.outputs[0].name, width: classes.length, rank: 2 },
