@@ -61,8 +61,7 @@ export function spamText(): TextClassifier {
 }
 
 /** An Mlp big enough that a large batch runs on a worker thread (rows * flops >= 4 MFLOP). */
-export function wideMlp(seed = 3): Mlp {
-  const layers = [64, 256, 10];
+export function wideMlp(seed = 3, layers = [64, 256, 10]): Mlp {
   const weights: number[][] = [];
   let s = seed;
   const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 0.2;
