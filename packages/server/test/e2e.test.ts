@@ -3,6 +3,7 @@
 // with the first key. Timing-independent: the assertions count outcomes, never speeds.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
 import { LinearRegression, Registry, Tensor } from '@amaas/core';
@@ -68,35 +69,49 @@ describe('end to end', () => {
     }
   });
 
-  test('graceful shutdown: in-flight requests finish, then models unload and the port closes', async () => {
+  test('graceful shutdown: requests in flight finish, then models unload and the port closes', async () => {
     const data = tempDir();
     const reg = new Registry({ dir: path.join(data, 'registry') });
-    // ~2.2 MFLOP per row: a 200-row request takes milliseconds, so all of them are in flight at once
-    await push(reg, 'slow', wideMlp(5, [64, 1024, 1024, 10]));
-    // one batch at a time (maxBatchSize < rows), the rest queue behind it
-    const server = await startServer({ registry: reg, dataDir: data, port: 0, auth: 'off', log: memoryLog().sink, batching: { maxBatchSize: 64, maxQueueDelayMs: 5000 } });
-    const n = 200, d = 64, N = 12;
+    await push(reg, 'wide', wideMlp());
+    const server = await startServer({ registry: reg, dataDir: data, port: 0, auth: 'off', log: memoryLog().sink });
+    const n = 100, d = 64, N = 8;
     const x = new Float32Array(n * d).fill(0.25);
-    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [n, d], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }));
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [n, d], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }] }));
     const body = Buffer.concat([header, Buffer.from(x.buffer)]);
-    const requests = Array.from({ length: N }, () =>
-      fetch(`${server.url}/v2/models/slow/infer`, { method: 'POST', headers: { 'inference-header-content-length': String(header.length) }, body }).then(async (r) => ({
-        status: r.status,
-        bytes: (await r.arrayBuffer()).byteLength,
-      })),
-    );
-    // wait until the server holds every one of them, then shut down while they run
+    // Each request sends its headers and half its body, so the server holds it mid-flight.
+    const reqs = Array.from({ length: N }, () => {
+      const req = http.request(`${server.url}/v2/models/wide/infer`, {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-length': body.length, 'inference-header-content-length': header.length },
+      });
+      const done = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        req.on('response', (res) => {
+          let b = '';
+          res.on('data', (c: Buffer) => (b += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
+        });
+        req.on('error', reject);
+      });
+      req.write(body.subarray(0, body.length >> 1));
+      return { req, done };
+    });
     const t0 = Date.now();
-    while (server.app.metrics.inflight.get() < N && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 1));
+    while (server.app.metrics.inflight.get() < N && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 5));
     expect(server.app.metrics.inflight.get()).toBe(N);
-    const lv = server.app.models.route('slow')!.versions.get(1)!;
-    await server.close();
-    const results = await Promise.all(requests);
-    for (const r of results) expect(r.status).toBe(200);
-    for (const r of results) expect(r.bytes).toBeGreaterThan(n * 10 * 4);
+    const lv = server.app.models.route('wide')!.versions.get(1)!;
+    const closing = server.close();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow(); // no new connections
+    for (const r of reqs) r.req.end(body.subarray(body.length >> 1)); // the rest of each body
+    const results = await Promise.all(reqs.map((r) => r.done));
+    for (const r of results) {
+      expect(r.status).toBe(200);
+      expect((JSON.parse(r.body) as { outputs: { shape: number[] }[] }).outputs[0].shape).toEqual([n, 10]);
+    }
+    await closing;
     expect(server.app.metrics.inflight.get()).toBe(0);
     expect(lv.state).toBe('unloaded');
-    await expect(fetch(`${server.url}/v2/health/live`)).rejects.toThrow();
     await reg.close();
     fs.rmSync(data, { recursive: true, force: true });
   });
