@@ -4,6 +4,7 @@ import type { MachineInfo } from './machine';
 import type { GemmSuiteResult } from './suites/gemm';
 import type { TrainSuiteResult } from './suites/train';
 import type { InferSuiteResult } from './suites/infer';
+import type { ServeSuiteResult } from './suites/serve';
 
 export interface RunInfo {
   /** The command line, e.g. "bench gemm --quick". */
@@ -19,4 +20,5 @@ export interface BenchDocument {
   gemm?: GemmSuiteResult;
   train?: TrainSuiteResult;
   infer?: InferSuiteResult;
+  serve?: ServeSuiteResult;
 }
