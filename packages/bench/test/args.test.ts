@@ -36,7 +36,7 @@ describe('parseArgs', () => {
     expect(o).toMatchObject({ suite: 'gemm', threads: 1, outDir: 'res', shapes: [{ m: 7, k: 33, n: 5 }] });
   });
 
-  test('planned suites parse (main refuses them with status 2)', () => {
+  test('suite names parse (main refuses planned ones with status 2)', () => {
     for (const s of ['qgemm', 'infer', 'train', 'serve', 'all']) expect(ok([s]).suite).toBe(s);
   });
 
@@ -52,7 +52,7 @@ describe('parseArgs', () => {
   });
 
   test('unknown suite', () => {
-    expect(error(['gemmm'])).toMatch(/Expected a suite name \(gemm, infer, train, qgemm, serve, all\) but received 'gemmm'/);
+    expect(error(['gemmm'])).toMatch(/Expected a suite name \(gemm, infer, train, serve, qgemm, all\) but received 'gemmm'/);
   });
 
   test('two suites', () => {
