@@ -3,6 +3,7 @@
 // not leak working keys. Not here: deciding what a key may do per request (auth.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ArgumentError, ConflictError, NotFoundError } from '@amaas/core';
 
@@ -70,8 +71,9 @@ export class KeyStore {
   /** Opens (creating when needed) `<dataDir>/keys.db`. */
   static open(dataDir: string): KeyStore {
     fs.mkdirSync(dataDir, { recursive: true });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const Database = require('better-sqlite3') as new (file: string, o?: { timeout?: number }) => Db;
+    // better-sqlite3 is a dependency of @amaas/core (the registry's store), not of this package:
+    // resolve it from core's directory so it is found however npm laid out node_modules.
+    const Database = createRequire(require.resolve('@amaas/core'))('better-sqlite3') as new (file: string, o?: { timeout?: number }) => Db;
     const db = new Database(path.join(dataDir, 'keys.db'), { timeout: 5000 });
     db.pragma('journal_mode = WAL');
     db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
