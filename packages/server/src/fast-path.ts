@@ -114,6 +114,9 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
       return h;
     };
 
+    // A client that goes away mid-request still ends the request's accounting (499, nginx's code).
+    res.once('close', () => finish(499));
+
     try {
       ctx.auth.check(req.headers.authorization, 'infer', target.model);
     } catch (err) {

@@ -359,3 +359,40 @@ describe('limits: 429 and 503', () => {
     expect(refused.body).toEqual({ error: expect.stringMatching(/queue is full/) });
   });
 });
+
+describe('CORS', () => {
+  const data = tempDir();
+  let reg: Registry, app: AmaasApp, url: string, server: http.Server, closedApp: AmaasApp, closedUrl: string, closedServer: http.Server;
+  beforeAll(async () => {
+    reg = new Registry({ dir: path.join(data, 'registry') });
+    await push(reg, 'half', halfPlusTwo());
+    app = await createApp({ registry: reg, auth: 'off', log: memoryLog().sink, pollMs: 0, cors: ['https://app.example'] });
+    ({ url, server } = await listen(app));
+    closedApp = await createApp({ registry: reg, auth: 'off', log: memoryLog().sink, pollMs: 0 });
+    ({ url: closedUrl, server: closedServer } = await listen(closedApp));
+  });
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await new Promise((r) => closedServer.close(r));
+    await app.close();
+    await closedApp.close();
+    await reg.close();
+    fs.rmSync(data, { recursive: true, force: true });
+  });
+
+  test('allowed origins get CORS headers on both paths and a preflight; others and the default get none', async () => {
+    const origin = { origin: 'https://app.example' };
+    const pre = await call(url, 'OPTIONS', '/v2/models/half/infer', undefined, { ...origin, 'access-control-request-method': 'POST' });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const fast = await call(url, 'POST', '/v1/models/half:predict', { instances: [2] }, origin);
+    expect(fast.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const slow = await call(url, 'GET', '/v1/models/half', undefined, origin);
+    expect(slow.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    const other = await call(url, 'GET', '/v1/models/half', undefined, { origin: 'https://evil.example' });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const off = await call(closedUrl, 'POST', '/v1/models/half:predict', { instances: [2] }, origin);
+    expect(off.status).toBe(200);
+    expect(off.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
