@@ -185,7 +185,8 @@ function integratedGradients(model: Mlp, x: Float32Array, baseline: Float32Array
 // ---- adapters ---------------------------------------------------------------------------------
 
 function mlpAdapter(model: MlpLike, info: ModelFileInfo | null): ModelAdapter {
-  const kind = model.toJSON?.().kind ?? info?.kind ?? 'mlp';
+  // Not toJSON() for an Mlp: it copies every weight into plain arrays.
+  const kind = model instanceof Mlp ? 'mlp' : (info?.kind ?? model.toJSON?.().kind ?? 'mlp');
   const k = model.outputs, d = model.inputs;
   const layers = (model as Partial<Mlp>).layers ?? [d, k];
   let flops = 0;

@@ -66,7 +66,14 @@ export function manageRoutes(ctx: AppContext): Router {
     if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'Expected the model file as the request body (application/octet-stream)');
     const who = actor(res);
     if (!(await reg.listModels()).some((m) => m.name === name)) await reg.createModel(name, who);
-    const metrics = typeof req.query.metrics === 'string' ? (JSON.parse(req.query.metrics) as Record<string, number>) : undefined;
+    let metrics: Record<string, number> | undefined;
+    if (typeof req.query.metrics === 'string') {
+      try {
+        metrics = JSON.parse(req.query.metrics) as Record<string, number>;
+      } catch {
+        throw new HttpError(400, 'Expected ?metrics= as a JSON object of numbers, e.g. {"accuracy":0.97}');
+      }
+    }
     const version = typeof req.query.version === 'string' ? Number(req.query.version) : undefined;
     const record = await reg.pushVersion(name, req.body as Buffer, { ...who, metrics, version });
     await ctx.models.refresh(name);
