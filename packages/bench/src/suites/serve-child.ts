@@ -39,7 +39,8 @@ async function main() {
     process.on('SIGTERM', () => s.close().then(() => process.exit(0)));
     return;
   }
-  const express = require('express');
+  // express is a dependency of @amaas/server: resolve it from there, however npm laid things out
+  const express = require(require.resolve('express', { paths: [require('node:path').dirname(require.resolve('@amaas/server/package.json'))] }));
   const app = express();
   app.disable('x-powered-by');
   if (mode === 'express-get') app.get('/', (req, res) => res.json({ ok: true }));
