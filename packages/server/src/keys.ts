@@ -1,6 +1,8 @@
 // API keys: `amk_` + 32 random bytes (base64url), shown once at creation; only the sha256 of a
 // key is stored (keys.db, SQLite in WAL mode, in the data directory), so a leaked database does
-// not leak working keys. Not here: deciding what a key may do per request (auth.ts).
+// not leak working keys. The same database keeps the server's own audit log: the changes that are
+// not registry state (key creation and revocation, model load/unload); registry changes are
+// audited by the registry. Not here: deciding what a key may do per request (auth.ts).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -78,11 +80,28 @@ export class KeyStore {
     db.pragma('journal_mode = WAL');
     db.exec(`CREATE TABLE IF NOT EXISTS api_keys (
       id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, hash TEXT NOT NULL UNIQUE,
-      scopes TEXT NOT NULL, models TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`);
+      scopes TEXT NOT NULL, models TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT);
+      CREATE TABLE IF NOT EXISTS server_audit (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+      model TEXT, details TEXT NOT NULL)`);
     return new KeyStore(db);
   }
 
-  create(o: { name: string; scopes: Scope[]; models?: string[] }): CreatedKey {
+  /** Appends to the server's audit log. */
+  audit(actor: string, action: string, model: string | null, details: Record<string, unknown> = {}): void {
+    this.db.prepare('INSERT INTO server_audit (at, actor, action, model, details) VALUES (?, ?, ?, ?, ?)').run(new Date().toISOString(), actor, action, model, JSON.stringify(details));
+  }
+
+  /** Newest first, like the registry's auditLog. */
+  auditLog(query: { name?: string; limit?: number } = {}): { id: number; at: string; actor: string; action: string; model: string | null; details: Record<string, unknown> }[] {
+    const limit = query.limit ?? 100;
+    const rows = (query.name === undefined
+      ? this.db.prepare('SELECT * FROM server_audit ORDER BY id DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT * FROM server_audit WHERE model = ? ORDER BY id DESC LIMIT ?').all(query.name, limit)) as { id: number; at: string; actor: string; action: string; model: string | null; details: string }[];
+    return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+  }
+
+  create(o: { name: string; scopes: Scope[]; models?: string[] }, actor = 'local'): CreatedKey {
     if (typeof o?.name !== 'string' || !NAME.test(o.name))
       throw new ArgumentError(`Expected a key name matching [A-Za-z0-9][A-Za-z0-9_.@-]* but received ${JSON.stringify(o?.name)}`);
     if (!Array.isArray(o.scopes) || o.scopes.length === 0 || o.scopes.some((s) => !SCOPES.includes(s)))
@@ -98,6 +117,7 @@ export class KeyStore {
     this.db
       .prepare('INSERT INTO api_keys (id, name, hash, scopes, models, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, o.name, hashKey(key), JSON.stringify(scopes), JSON.stringify(models), createdAt);
+    this.audit(actor, 'create_key', null, { id, name: o.name, scopes, models });
     return { id, key, name: o.name, scopes, models: models.slice(), createdAt };
   }
 
@@ -110,9 +130,10 @@ export class KeyStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
   }
 
-  revoke(idOrName: string): void {
+  revoke(idOrName: string, actor = 'local'): void {
     const r = this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL').run(new Date().toISOString(), idOrName, idOrName);
     if (r.changes === 0) throw new NotFoundError(`no active API key with id or name '${idOrName}'`);
+    this.audit(actor, 'revoke_key', null, { key: idOrName });
   }
 
   /** The active key whose hash matches `token`, or null. Looked up by hash (an index), then

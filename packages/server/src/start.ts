@@ -33,12 +33,13 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
   const dataDir = path.resolve(options.dataDir ?? process.env.AMAAS_HOME ?? './.amaas');
   const ownRegistry = !options.registry;
   const registry = options.registry ?? new Registry({ dir: path.join(dataDir, 'registry') });
-  const keys = options.auth === 'off' ? null : KeyStore.open(dataDir);
+  // Opened even with auth 'off': it also holds the server's audit log.
+  const keys = KeyStore.open(dataDir);
   let app: AmaasApp;
   try {
     app = await createApp({ ...options, registry, keys });
   } catch (err) {
-    keys?.close();
+    keys.close();
     if (ownRegistry) await registry.close();
     throw err;
   }
@@ -89,7 +90,7 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
       await closed;
       clearTimeout(force);
       await app.close();
-      keys?.close();
+      keys.close();
       if (ownRegistry) await registry.close();
       app.context.log.info('stopped', { url });
     })());

@@ -306,6 +306,14 @@ describe('createApp over HTTP', () => {
       expect(idx.find((e) => e.name === 'iris')!.state).toBe('UNAVAILABLE');
       expect((await call(url, 'POST', '/v2/repository/models/iris/load', {}, H())).status).toBe(200);
       expect((await call(url, 'POST', '/v1/models/iris:predict', { instances: [X4] }, bearer('admin'))).status).toBe(200);
+      // load/unload are not registry state: they go to the server's audit log
+      const audit = (await call(url, 'GET', '/manage/audit?model=iris', undefined, H())).body as { entries: { action: string; actor: string; source: string }[] };
+      expect(audit.entries.slice(0, 2).map((e) => [e.action, e.actor, e.source])).toEqual([
+        ['load_model', 'key:manager', 'server'],
+        ['unload_model', 'key:manager', 'server'],
+      ]);
+      const all = (await call(url, 'GET', '/manage/audit?limit=500', undefined, H())).body as { entries: { action: string; actor: string }[] };
+      expect(all.entries).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'create_key', actor: 'key:admin' }), expect.objectContaining({ action: 'revoke_key', actor: 'key:admin' })]));
     });
   });
 });

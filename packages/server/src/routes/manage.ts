@@ -1,8 +1,9 @@
 // The management API (mounted only with `manage: true`): upload versions, move aliases and
 // weights, roll back, load/unload, delete, API keys. Registry changes carry the caller as actor,
 // so the registry's audit log records who did what; load/unload and key changes, which are not
-// registry state, are logged as JSON lines with `audit: true`. Every registry change is applied
-// to routing at once (not at the next poll).
+// registry state, go to the server's audit log (keys.db) and to the JSON log (`audit: true`).
+// GET /manage/audit returns both, newest first. Every registry change is applied to routing at
+// once (not at the next poll).
 import express, { type Request, type Router } from 'express';
 import type { AppContext } from '../context';
 import { HttpError } from '../errors';
@@ -22,6 +23,12 @@ function positiveInt(req: Request, name: string): number {
   return Number(v);
 }
 
+/** Records a change that is not registry state: server audit log + JSON log line. */
+function audit(ctx: AppContext, actor: string, action: string, model: string | null, details: Record<string, unknown> = {}): void {
+  ctx.keys?.audit(actor, action, model, details);
+  ctx.log.info(action, { audit: true, actor, model, ...details });
+}
+
 /** V2 repository load/unload: part of the management surface, so only with `manage`. */
 export function repositoryRoutes(ctx: AppContext): Router {
   const r = express.Router();
@@ -30,12 +37,12 @@ export function repositoryRoutes(ctx: AppContext): Router {
     const body = parse(v2RepositoryLoad, req.body);
     const v = body.parameters?.version;
     await ctx.models.load(param(req, 'name'), v === undefined ? undefined : Number(v));
-    ctx.log.info('model loaded', { audit: true, actor: principal(res).actor, model: param(req, 'name'), version: v ?? null });
+    audit(ctx, principal(res).actor, 'load_model', param(req, 'name'), { version: v ?? null });
     res.json({ name: param(req, 'name'), loaded: true });
   });
   r.post('/v2/repository/models/:name/unload', need(ctx, 'manage'), async (req, res) => {
     await ctx.models.unload(param(req, 'name'));
-    ctx.log.info('model unloaded', { audit: true, actor: principal(res).actor, model: param(req, 'name') });
+    audit(ctx, principal(res).actor, 'unload_model', param(req, 'name'));
     res.json({ name: param(req, 'name'), unloaded: true });
   });
   return r;
@@ -109,17 +116,21 @@ export function manageRoutes(ctx: AppContext): Router {
   });
   r.post('/manage/models/:name/load', need(ctx, 'manage'), async (req, res) => {
     await ctx.models.load(param(req, 'name'));
-    ctx.log.info('model loaded', { audit: true, ...actor(res), model: param(req, 'name') });
+    audit(ctx, principal(res).actor, 'load_model', param(req, 'name'));
     res.json({ name: param(req, 'name'), loaded: true });
   });
   r.post('/manage/models/:name/unload', need(ctx, 'manage'), async (req, res) => {
     await ctx.models.unload(param(req, 'name'));
-    ctx.log.info('model unloaded', { audit: true, ...actor(res), model: param(req, 'name') });
+    audit(ctx, principal(res).actor, 'unload_model', param(req, 'name'));
     res.json({ name: param(req, 'name'), unloaded: true });
   });
   r.get('/manage/audit', need(ctx, 'read'), async (req, res) => {
     const limit = typeof req.query.limit === 'string' ? Number(req.query.limit) : 100;
-    res.json({ entries: await reg.auditLog({ name: typeof req.query.model === 'string' ? req.query.model : undefined, limit }) });
+    const query = { name: typeof req.query.model === 'string' ? req.query.model : undefined, limit };
+    const registry = (await reg.auditLog(query)).map((e) => ({ ...e, source: 'registry' }));
+    const server = (ctx.keys?.auditLog(query) ?? []).map((e) => ({ ...e, source: 'server' }));
+    const entries = [...registry, ...server].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
+    res.json({ entries });
   });
 
   // ---- API keys (admin) ----
@@ -129,15 +140,15 @@ export function manageRoutes(ctx: AppContext): Router {
   };
   r.get('/manage/keys', need(ctx, 'admin'), (_req, res) => void res.json({ keys: keys().list() }));
   r.post('/manage/keys', need(ctx, 'admin'), json, (req, res) => {
-    const created = keys().create(parse(keyCreateRequest, req.body));
+    const created = keys().create(parse(keyCreateRequest, req.body), principal(res).actor);
     ctx.auth.invalidate();
-    ctx.log.info('api key created', { audit: true, ...actor(res), key: created.name, scopes: created.scopes, models: created.models });
+    ctx.log.info('create_key', { audit: true, ...actor(res), key: created.name, scopes: created.scopes, models: created.models });
     res.status(201).json(created);
   });
   r.delete('/manage/keys/:id', need(ctx, 'admin'), (req, res) => {
-    keys().revoke(param(req, 'id'));
+    keys().revoke(param(req, 'id'), principal(res).actor);
     ctx.auth.invalidate();
-    ctx.log.info('api key revoked', { audit: true, ...actor(res), key: param(req, 'id') });
+    ctx.log.info('revoke_key', { audit: true, ...actor(res), key: param(req, 'id') });
     res.status(204).end();
   });
   return r;
