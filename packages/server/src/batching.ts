@@ -71,7 +71,7 @@ function concat(items: Pending[], features: number): BatchInput {
 }
 
 export class Batcher {
-  private queue: Pending[] = [];
+  private readonly queue: Pending[] = [];
   private queuedRows = 0;
   private bytes = 0;
   private running = 0;
@@ -98,18 +98,6 @@ export class Batcher {
       this.observer.queueRows(this.queuedRows);
       this.schedule();
     });
-  }
-
-  get pendingRows(): number {
-    return this.queuedRows;
-  }
-
-  /** Fails everything still queued (used when a version is torn down without draining). */
-  abort(err: unknown): void {
-    const q = this.queue;
-    this.queue = [];
-    this.queuedRows = 0;
-    for (const p of q) p.reject(err);
   }
 
   private full(what: string): HttpError {

@@ -63,10 +63,3 @@ export function writeError(res: ServerResponse, error: HttpError, extraHeaders: 
   });
   res.end(body);
 }
-
-/** Writes a JSON body with the given status. */
-export function writeJson(res: ServerResponse, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { ...extraHeaders, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}

@@ -40,7 +40,6 @@ export class LoadedVersion {
   readonly labels: { model: string; version: string };
   readonly stats: VersionStats = { success: 0, fail: 0, successNs: 0, queueCount: 0, queueNs: 0, executions: 0, computeNs: 0, rows: 0, lastInference: 0, batches: new Map() };
   readonly batcher: Batcher;
-  onIdle: (() => void) | null = null;
 
   constructor(
     readonly model: string,
@@ -121,7 +120,8 @@ export class ModelManager {
   private polling = false;
   private closed = false;
   private started = false;
-  readonly all = new Set<LoadedVersion>();
+  /** every version loaded and not yet unloaded (ready or draining) */
+  private readonly all = new Set<LoadedVersion>();
 
   constructor(
     readonly registry: Registry,
@@ -238,7 +238,8 @@ export class ModelManager {
     for (const route of this.routes.values()) for (const lv of route.versions.values()) this.drain(lv);
     this.routes.clear();
     const deadline = Date.now() + 10000;
-    while ([...this.all].some((lv) => lv.state !== 'unloaded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // draining versions unload as their last request ends
+    while (this.all.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   // ---- internals ----
@@ -364,6 +365,5 @@ export class ModelManager {
     this.options.metrics.loaded.remove({ ...lv.labels, state: 'ready' });
     this.options.metrics.modelBytes.remove(lv.labels);
     this.options.log.info('model version unloaded', { ...lv.labels });
-    lv.onIdle?.();
   }
 }
