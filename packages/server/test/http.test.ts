@@ -267,6 +267,8 @@ describe('createApp over HTTP', () => {
       expect((await call(url, 'PUT', '/manage/models/half/aliases/production', { version: 2 }, H())).status).toBe(200);
       const moved = await call(url, 'POST', '/v1/models/half:predict', { instances: [4] }, bearer('admin'));
       expect((moved.body as { predictions: number[] }).predictions[0]).toBeCloseTo(5, 4);
+      // nothing points at version 1 any more: it was drained and unloaded
+      expect([...app.models.route('half')!.versions.keys()]).toEqual([2]);
       expect((await call(url, 'POST', '/manage/models/half/aliases/production/rollback', undefined, H())).status).toBe(200);
       const back = await call(url, 'POST', '/v1/models/half:predict', { instances: [4] }, bearer('admin'));
       expect((back.body as { predictions: number[] }).predictions[0]).toBeCloseTo(4, 4);
@@ -388,7 +390,7 @@ describe('CORS', () => {
     fs.rmSync(data, { recursive: true, force: true });
   });
 
-  test('allowed origins get CORS headers on both paths and a preflight; others and the default get none', async () => {
+  test('allowed origins get CORS headers on both paths and a preflight; others and the default get none; management off by default', async () => {
     const origin = { origin: 'https://app.example' };
     const pre = await call(url, 'OPTIONS', '/v2/models/half/infer', undefined, { ...origin, 'access-control-request-method': 'POST' });
     expect(pre.status).toBe(204);
@@ -399,6 +401,9 @@ describe('CORS', () => {
     expect(slow.headers.get('access-control-allow-origin')).toBe('https://app.example');
     const other = await call(url, 'GET', '/v1/models/half', undefined, { origin: 'https://evil.example' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const manage = await call(closedUrl, 'GET', '/manage/models');
+    expect(manage.status).toBe(404);
+    expect((manage.body as { error: string }).error).toMatch(/management API is disabled/);
     const off = await call(closedUrl, 'POST', '/v1/models/half:predict', { instances: [2] }, origin);
     expect(off.status).toBe(200);
     expect(off.headers.get('access-control-allow-origin')).toBeNull();
