@@ -110,7 +110,7 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         if (doc.train.failures.length > 0) failed = true;
       }
       if (suite === 'serve') {
-        doc.serve = await runServeSuite({ quick: options.quick, log });
+        doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
         const dir = path.resolve(options.outDir);
         fs.mkdirSync(dir, { recursive: true });
         const files = [path.join(dir, 'serve.json'), path.join(dir, 'serve.md')];

@@ -133,7 +133,7 @@ interface Target {
   probs?: (body: Buffer) => Float32Array;
 }
 
-export async function runServeSuite(config: { quick: boolean; log: (line: string) => void }): Promise<ServeSuiteResult> {
+export async function runServeSuite(config: { quick: boolean; threads?: number; log: (line: string) => void }): Promise<ServeSuiteResult> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const autocannon = require('autocannon') as Autocannon;
   const [d] = INFER_LAYERS;
@@ -149,10 +149,10 @@ export async function runServeSuite(config: { quick: boolean; log: (line: string
   const xRow = Array.from(x, (v) => Math.round(v * 255) / 255);
   const want = model.predictProbaSync(new Tensor(x, [1, d])).values();
 
-  // One engine thread for both ours and onnxruntime: at batch 1 a second pool thread only waits
-  // for the core the load generator is using (measured here: 35 µs per forward pass on 1 thread,
-  // 190 µs on 2 while another process is busy), and both servers get the same setting.
-  const threads = 1;
+  // One engine thread (unless --threads) for both ours and onnxruntime: at batch 1 a second pool
+  // thread only waits for the core the load generator is using (measured here: 35 µs per forward
+  // pass on 1 thread, 190 µs on 2 while another process is busy); both servers get the same.
+  const threads = config.threads ?? 1;
   const duration = config.quick ? 1 : 5;
   const runs = config.quick ? 1 : 3;
   const result: ServeSuiteResult = {
