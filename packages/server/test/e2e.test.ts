@@ -69,6 +69,23 @@ describe('end to end', () => {
     }
   });
 
+  test('models named at start must exist; only those are served', async () => {
+    const data = tempDir();
+    const reg = new Registry({ dir: path.join(data, 'registry') });
+    await push(reg, 'a', halfPlusTwo());
+    await push(reg, 'b', halfPlusTwo());
+    try {
+      await expect(startServer({ registry: reg, dataDir: data, port: 0, models: ['a', 'nope'], log: memoryLog().sink })).rejects.toThrow(/nope/);
+      const server = await startServer({ registry: reg, dataDir: data, port: 0, models: ['a'], log: memoryLog().sink });
+      expect(server.app.models.names()).toEqual(['a']);
+      expect((await call(server.url, 'GET', '/v1/models/b')).status).toBe(404);
+      await server.close();
+    } finally {
+      await reg.close();
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   test('graceful shutdown: requests in flight finish, then models unload and the port closes', async () => {
     const data = tempDir();
     const reg = new Registry({ dir: path.join(data, 'registry') });

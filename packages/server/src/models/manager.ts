@@ -133,6 +133,8 @@ export class ModelManager {
 
   /** Loads the initial models and starts watching the registry. */
   async start(): Promise<void> {
+    // Models named explicitly must exist: fail at start, not with 404s later.
+    for (const name of this.served.keys()) await this.registry.getModel(name);
     this.lastAudit = await this.auditHead();
     if (!this.explicit) await this.discover();
     await this.serialize(async () => {
