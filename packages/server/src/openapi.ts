@@ -5,9 +5,11 @@ import * as s from './protocols/schemas';
 
 type Json = Record<string, unknown>;
 
+/** JSON Schema 2020-12, the dialect of OpenAPI 3.1 (3.0's boolean exclusiveMinimum and friends
+ *  are not JSON Schema, so standard validators reject them). */
 function schema(zs: z.ZodType): Json {
-  return z.toJSONSchema(zs, {
-    target: 'openapi-3.0',
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(zs, {
+    target: 'draft-2020-12',
     unrepresentable: 'any',
     override: (ctx) => {
       // tensorData is a z.custom (checked element-wise later): document it as the spec's tensor_data.
@@ -17,6 +19,7 @@ function schema(zs: z.ZodType): Json {
       }
     },
   }) as Json;
+  return rest;
 }
 
 const json = (zs: z.ZodType) => ({ 'application/json': { schema: schema(zs) } });
@@ -66,7 +69,7 @@ export function openApiDocument(version: string, manage: boolean): Json {
     });
   }
   return {
-    openapi: '3.0.3',
+    openapi: '3.1.0',
     info: { title: 'AMaaS serving API', version, description: 'TF Serving REST and KServe V2 (Open Inference Protocol) inference, plus management.' },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],

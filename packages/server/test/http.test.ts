@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import { LinearRegression, Registry, serializeModel, Tensor } from '@amaas/core';
 import { createApp, KeyStore, type AmaasApp } from '../src';
 import { call, halfPlusTwo, irisLogistic, irisMlp, memoryLog, push, spamText, sumModel, tempDir, wideMlp } from './helpers';
@@ -139,6 +140,32 @@ describe('createApp over HTTP', () => {
       expect((await short.json()) as object).toEqual({ error: expect.any(String) });
     });
 
+    test('binary tensors of other datatypes: BYTES (length-prefixed), INT8, FP16, FP64', async () => {
+      const post = (model: string, header: object, bin: Buffer) => {
+        const h = Buffer.from(JSON.stringify(header));
+        return fetch(`${url}/v2/models/${model}/infer`, { method: 'POST', headers: { ...H(), 'inference-header-content-length': String(h.length) }, body: Buffer.concat([h, bin]) });
+      };
+      const texts = ['free prize now', 'team meeting'];
+      const bytes = Buffer.concat(texts.flatMap((t) => { const b = Buffer.from(t); const len = Buffer.alloc(4); len.writeUInt32LE(b.length); return [len, b]; }));
+      const r = await post('spam', { inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: bytes.length } }] }, bytes);
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { outputs: { shape: number[] }[] }).outputs[0].shape).toEqual([2, 2]);
+      const want = (await call(url, 'POST', '/v2/models/sum/infer', { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }, H())).body as { outputs: { data: number[] }[] };
+      const encodings: [string, Buffer][] = [
+        ['INT8', Buffer.from(Int8Array.of(1, 2, 3).buffer)],
+        ['FP16', Buffer.from(Uint16Array.of(0x3c00, 0x4000, 0x4200).buffer)], // 1, 2, 3 as halves
+        ['FP64', Buffer.from(Float64Array.of(1, 2, 3).buffer)],
+        ['INT64', Buffer.from(BigInt64Array.of(1n, 2n, 3n).buffer)],
+      ];
+      for (const [datatype, bin] of encodings) {
+        const res = await post('sum', { inputs: [{ name: 'x', shape: [1, 3], datatype, parameters: { binary_data_size: bin.length } }] }, bin);
+        expect([datatype, res.status]).toEqual([datatype, 200]);
+        expect(((await res.json()) as { outputs: { data: number[] }[] }).outputs[0].data).toEqual(want.outputs[0].data);
+      }
+      const bad = await post('spam', { inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', parameters: { binary_data_size: 6 } }] }, Buffer.from([9, 0, 0, 0, 65, 66]));
+      expect(bad.status).toBe(400);
+    });
+
     test('text models take V2 BYTES and TF strings; classify names classes', async () => {
       const v2 = await call(url, 'POST', '/v2/models/spam/infer', { inputs: [{ name: 'text', shape: [2], datatype: 'BYTES', data: ['free prize now', 'team meeting tomorrow'] }] }, H());
       expect(v2.status).toBe(200);
@@ -244,7 +271,16 @@ describe('createApp over HTTP', () => {
       expect(s.model_stats[0].inference_count).toBeGreaterThan(0);
       const doc = (await call(url, 'GET', '/openapi.json')).body as { openapi: string; paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }> };
       expect(doc.openapi).toMatch(/^3\./);
-      expect(Object.keys(doc.paths['/v2/models/{MODEL_NAME}/infer'].post!.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['inputs', 'outputs', 'id', 'parameters']));
+      const inferSchema = doc.paths['/v2/models/{MODEL_NAME}/infer'].post!.requestBody.content['application/json'].schema;
+      expect(Object.keys(inferSchema.properties)).toEqual(expect.arrayContaining(['inputs', 'outputs', 'id', 'parameters']));
+      // the generated schemas are valid JSON Schema that accept what the server accepts
+      const ajv = new Ajv2020({ strict: false });
+      const validate = ajv.compile(inferSchema);
+      expect(validate({ inputs: [{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [[1, 2, 3, 4]] }] })).toBe(true);
+      expect(validate({ inputs: 'x' })).toBe(false);
+      for (const item of Object.values(doc.paths))
+        for (const op of Object.values(item) as { requestBody?: { content: Record<string, { schema: object }> } }[])
+          for (const c of Object.values(op.requestBody?.content ?? {})) expect(() => ajv.compile(c.schema)).not.toThrow();
       const r = await call(url, 'GET', '/v2/models/iris', undefined, { ...bearer('admin'), 'x-request-id': 'abc-123' });
       expect(r.headers.get('x-request-id')).toBe('abc-123');
       expect(log.lines.some((l) => l.requestId === 'abc-123' && l.status === 200)).toBe(true);
