@@ -151,7 +151,7 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
           };
           const out = version.infer(decoded.input);
           if (out instanceof Float32Array) respond(out);
-          else out.then(respond, fail);
+          else out.then(respond).catch(fail);
         } else {
           const decoded = decodePredict(parseJson(body), version.adapter);
           const respond = (out: Float32Array) => {
@@ -160,7 +160,7 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
           };
           const out = version.infer(decoded.input);
           if (out instanceof Float32Array) respond(out);
-          else out.then(respond, fail);
+          else out.then(respond).catch(fail);
         }
       } catch (err) {
         fail(err);

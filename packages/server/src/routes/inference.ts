@@ -63,7 +63,9 @@ export function inferenceRoutes(ctx: AppContext, version: string): Router {
           encode = (out) => (p.verb === 'classify' ? encodeClassify : encodeRegress)(out, input.n, lv.adapter);
         }
         return encode(await lv.infer(input));
-      }).then((body) => res.json(body), next);
+      })
+        .then((body) => void res.json(body))
+        .catch(next);
     });
   });
 
