@@ -205,6 +205,23 @@ describe('createApp over HTTP', () => {
       }
     });
 
+    test('random hostile bodies get 4xx answers and the server keeps serving', async () => {
+      let seed = 12345;
+      const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const values = [null, true, -1, 0, 1e308, -1e308, 'x', '', [], {}, [[]], { name: 'x' }, 1.5, 2 ** 53, 'INT8', 'BYTES', [1, 2, 3, 4]];
+      const pick = () => values[Math.floor(rnd() * values.length)];
+      const tensor = () => ({ name: pick(), shape: rnd() < 0.5 ? [1, 4] : pick(), datatype: rnd() < 0.5 ? 'FP32' : pick(), data: rnd() < 0.5 ? [1, 2, 3, 4] : pick(), parameters: rnd() < 0.3 ? { binary_data_size: pick() } : undefined });
+      for (let i = 0; i < 150; ++i) {
+        const body = rnd() < 0.5 ? { inputs: [tensor()], outputs: rnd() < 0.2 ? [{ name: pick() }] : undefined, id: rnd() < 0.2 ? pick() : undefined } : { instances: [pick(), pick()], inputs: rnd() < 0.3 ? pick() : undefined };
+        const p = ['/v2/models/iris/infer', '/v1/models/iris:predict', '/v1/models/spam:predict', '/v2/models/spam/infer', '/v1/models/iris:classify', '/v1/models/sum:explain'][i % 6];
+        const headers: Record<string, string> = { ...H() };
+        if (rnd() < 0.1) headers['inference-header-content-length'] = String(Math.floor(rnd() * 50));
+        const r = await call(url, 'POST', p, JSON.stringify(body), { ...headers, 'content-type': 'application/json' });
+        expect([p, r.status >= 400 && r.status < 500 ? 'client error' : r.status === 200 ? 'ok' : r.text]).toEqual([p, expect.stringMatching(/^(client error|ok)$/)]);
+      }
+      expect((await call(url, 'POST', '/v1/models/iris:predict', { instances: [X4] }, H())).status).toBe(200);
+    });
+
     test('a large batch runs on the worker path and matches the model', async () => {
       const n = 200, d = 64;
       const x = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i));
