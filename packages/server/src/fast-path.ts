@@ -14,6 +14,7 @@ import { decodePredict, encodePredict, parseTfPath } from './protocols/tfserving
 import { decodeV2, encodeV2, parseV2Request } from './protocols/v2';
 import { binaryBody, HEADER_LENGTH, splitBinaryBody } from './protocols/v2-binary';
 
+const SMALL_BODY = 16 * 1024;
 const V2_INFER = /^\/v2\/models\/([^/]+)(?:\/versions\/([^/]+))?\/infer$/;
 
 interface Target {
@@ -145,7 +146,10 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
             if (bin) {
               const { body: b, headerLength } = binaryBody(header, [bin]);
               res.writeHead(200, { ...headers(), 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(headerLength), 'content-length': b.length });
-              res.end(b);
+              // A small body as a latin1 string (byte for byte) lets node send head and body in
+              // one write instead of a two-buffer writev (measured: about half the system time).
+              if (b.length <= SMALL_BODY) res.end(b.toString('latin1'), 'latin1');
+              else res.end(b);
             } else send(res, header, headers());
             finish(200);
           };
