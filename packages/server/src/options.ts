@@ -31,11 +31,16 @@ export interface ServeOptions {
   models?: string[];
   /** default: JSON lines to stdout; tests pass a sink */
   log?: LogSink;
+  /** Engine threads per native call (startServer only; process-wide). Default: $AMAAS_THREADS,
+   *  else 1: a server gets its parallelism from concurrent batches, and the pool's spinning
+   *  workers would take cores from request handling (measured: at 2 threads the batch-1 path ran
+   *  at 0.6-0.9x the Express + onnxruntime baseline instead of 2-3x). */
+  threads?: number;
 }
 
 /** What createApp needs: an open registry, the key store (null: no keys, auth off unless
  *  'required'), and the rest of the options. */
-export interface AppDeps extends Omit<ServeOptions, 'registry' | 'dataDir' | 'host' | 'port' | 'tls'> {
+export interface AppDeps extends Omit<ServeOptions, 'registry' | 'dataDir' | 'host' | 'port' | 'tls' | 'threads'> {
   registry: Registry;
   keys?: KeyStore | null;
   /** registry poll interval (ms), default 250; 0 disables polling */

@@ -10,7 +10,7 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { Registry } from '@amaas/core';
+import { Registry, setThreads } from '@amaas/core';
 import { createApp, type AmaasApp } from './app';
 import { KeyStore } from './keys';
 import type { ServeOptions } from './options';
@@ -31,6 +31,8 @@ export interface RunningServer {
 
 export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
   const dataDir = path.resolve(options.dataDir ?? process.env.AMAAS_HOME ?? './.amaas');
+  const threads = options.threads ?? (process.env.AMAAS_THREADS ? undefined : 1);
+  if (threads !== undefined) setThreads(threads);
   const ownRegistry = !options.registry;
   const registry = options.registry ?? new Registry({ dir: path.join(dataDir, 'registry') });
   // Opened even with auth 'off': it also holds the server's audit log.
