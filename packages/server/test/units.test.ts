@@ -8,6 +8,8 @@ import { hashKey, KeyStore } from '../src/keys';
 import { MetricsRegistry } from '../src/metrics';
 import { adapt } from '../src/models/adapter';
 import { parseTfPath } from '../src/protocols/tfserving';
+import { checkPredictRequest, checkV2Request } from '../src/protocols/hot-check';
+import { tfPredictRequest, v2InferenceRequest } from '../src/protocols/schemas';
 import { ConflictError, NotFoundError, ShapeError, InternalError } from '@amaas/core';
 import { irisMlp, tempDir } from './helpers';
 import * as fs from 'node:fs';
@@ -125,4 +127,55 @@ test('TF Serving paths', () => {
   expect(parseTfPath('/v1/models/m')).toEqual({ model: 'm', selector: {}, verb: 'status' });
   expect(parseTfPath('/v1/models/m:delete')).toBeNull();
   expect(parseTfPath('/v1/models/%E0%A4%A:predict')).toBeNull();
+});
+
+describe('hot-path request checks agree with the zod schemas they stand in for', () => {
+  // deterministic random JSON values, biased towards the shapes of real requests
+  let seed = 99;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const atoms: unknown[] = [null, true, false, 0, -1, 1.5, 3, 2 ** 53, 'x', '', 'FP32', [], {}, [1, 2], { a: 1 }, [[1], [2]]];
+  const pick = (): unknown => atoms[Math.floor(rnd() * atoms.length)];
+  const maybe = <T>(v: () => T, p = 0.5): T | undefined => (rnd() < p ? v() : undefined);
+  const strip = (o: Record<string, unknown>) => JSON.parse(JSON.stringify(o)) as unknown;
+  const tensor = () => strip({ name: maybe(() => (rnd() < 0.8 ? 'x' : pick()), 0.9), shape: maybe(() => (rnd() < 0.7 ? [1, 4] : [pick(), 2]), 0.9), datatype: maybe(() => (rnd() < 0.8 ? 'FP32' : pick()), 0.9), data: maybe(() => (rnd() < 0.7 ? [1, 2, 3, 4] : pick())), parameters: maybe(() => (rnd() < 0.7 ? { binary_data_size: 16 } : pick()), 0.3), extra: maybe(pick, 0.2) });
+  const v2Body = (): unknown => (rnd() < 0.05 ? pick() : strip({ id: maybe(() => (rnd() < 0.7 ? 'r1' : pick()), 0.3), parameters: maybe(() => (rnd() < 0.7 ? { binary_data_output: true } : pick()), 0.3), inputs: maybe(() => (rnd() < 0.85 ? Array.from({ length: Math.floor(rnd() * 3) }, tensor) : pick()), 0.95), outputs: maybe(() => (rnd() < 0.7 ? [strip({ name: rnd() < 0.8 ? 'y' : pick(), parameters: maybe(() => ({ binary_data: true }), 0.3) })] : pick()), 0.3) }));
+  const predictBody = (): unknown => (rnd() < 0.05 ? pick() : strip({ signature_name: maybe(() => (rnd() < 0.8 ? 'serving_default' : pick()), 0.2), instances: maybe(() => (rnd() < 0.8 ? [[1, 2, 3, 4]] : pick())), inputs: maybe(pick, 0.4), other: maybe(pick, 0.2) }));
+  const verdict = <T>(fn: () => T): { ok: boolean; value?: T } => {
+    try {
+      return { ok: true, value: fn() };
+    } catch (err) {
+      if (!(err instanceof HttpError) || err.status !== 400) throw err;
+      return { ok: false };
+    }
+  };
+
+  test('V2 inference request: checkV2Request vs v2InferenceRequest on 3000 bodies', () => {
+    let accepted = 0;
+    for (let i = 0; i < 3000; ++i) {
+      const body = v2Body();
+      const z = v2InferenceRequest.safeParse(body);
+      const h = verdict(() => checkV2Request(body));
+      expect([JSON.stringify(body), h.ok]).toEqual([JSON.stringify(body), z.success]);
+      if (z.success) {
+        accepted++;
+        expect(h.value).toEqual(z.data);
+      }
+    }
+    expect(accepted).toBeGreaterThan(100); // the corpus exercises both verdicts
+  });
+
+  test('TF predict request: checkPredictRequest vs tfPredictRequest on 3000 bodies', () => {
+    let accepted = 0;
+    for (let i = 0; i < 3000; ++i) {
+      const body = predictBody();
+      const z = tfPredictRequest.safeParse(body);
+      const h = verdict(() => checkPredictRequest(body));
+      expect([JSON.stringify(body), h.ok]).toEqual([JSON.stringify(body), z.success]);
+      if (z.success) {
+        accepted++;
+        expect(h.value).toEqual(z.data);
+      }
+    }
+    expect(accepted).toBeGreaterThan(100);
+  });
 });

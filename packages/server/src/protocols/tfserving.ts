@@ -6,7 +6,8 @@ import { HttpError } from '../errors';
 import type { BatchInput, ModelAdapter } from '../models/adapter';
 import type { LoadedVersion, Selector } from '../models/manager';
 import { zodMessage } from './v2';
-import { tfExamplesRequest, tfExplainRequest, tfPredictRequest } from './schemas';
+import { checkPredictRequest } from './hot-check';
+import { tfExamplesRequest, tfExplainRequest } from './schemas';
 
 export type TfVerb = 'predict' | 'classify' | 'regress' | 'explain' | 'metadata' | 'status';
 
@@ -87,10 +88,9 @@ export interface DecodedPredict {
 }
 
 export function decodePredict(body: unknown, adapter: ModelAdapter): DecodedPredict {
-  const r = tfPredictRequest.safeParse(body);
-  if (!r.success) throw new HttpError(400, zodMessage(r.error));
-  if (r.data.instances !== undefined) return { input: rowsToBatch(r.data.instances, adapter), columnar: false };
-  let inputs = r.data.inputs;
+  const r = checkPredictRequest(body); // tfPredictRequest's hand-written twin (hot-check.ts)
+  if (r.instances !== undefined) return { input: rowsToBatch(r.instances, adapter), columnar: false };
+  let inputs = r.inputs;
   if (inputs !== null && typeof inputs === 'object' && !Array.isArray(inputs)) {
     const o = inputs as Record<string, unknown>;
     const keys = Object.keys(o);
