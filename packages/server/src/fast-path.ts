@@ -76,6 +76,14 @@ function readBody(req: IncomingMessage, limit: number, done: (err: HttpError | n
 
 export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { metrics } = ctx;
+  // request counter series by route and status, bound on first use
+  const counters = new Map<string, { inc(by?: number): void }>();
+  const requestCounter = (route: string, code: number) => {
+    const k = `${route} ${code}`;
+    let c = counters.get(k);
+    if (!c) counters.set(k, (c = metrics.requests.bind({ route, code })));
+    return c;
+  };
 
   return function fastPath(req, res) {
     const target = match(req);
@@ -91,10 +99,10 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
       if (finished) return;
       finished = true;
       metrics.inflight.dec();
-      metrics.requests.inc({ route, code: status });
+      requestCounter(route, status).inc();
       if (lv) {
         const s = (performance.now() - t0) / 1e3;
-        metrics.latency.observe({ model: lv.model, version: lv.labels.version, protocol: target.protocol }, s);
+        lv.latency[target.protocol].observe(s);
         if (status < 300) {
           lv.stats.success++;
           lv.stats.successNs += s * 1e9;

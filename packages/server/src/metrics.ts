@@ -38,6 +38,12 @@ export class Counter extends Metric {
     const k = this.key(labels);
     this.series.set(k, (this.series.get(k) ?? 0) + by);
   }
+  /** A handle on one series: the hot path builds the label key once, not per request. */
+  bind(labels: Labels): { inc(by?: number): void } {
+    const k = this.key(labels);
+    const series = this.series;
+    return { inc: (by = 1) => void series.set(k, (series.get(k) ?? 0) + by) };
+  }
   get(labels?: Labels): number {
     return this.series.get(this.key(labels)) ?? 0;
   }
@@ -91,12 +97,22 @@ export class Histogram extends Metric {
     super(name, help, labelNames);
   }
   observe(labels: Labels | undefined, value: number): void {
+    this.record(this.seriesOf(this.key(labels)), value);
+  }
+  /** A handle on one series (see Counter.bind). */
+  bind(labels: Labels): { observe(value: number): void } {
     const k = this.key(labels);
+    return { observe: (value) => this.record(this.seriesOf(k), value) };
+  }
+  private seriesOf(k: string): HistogramSeries {
     let s = this.series.get(k);
     if (!s) {
       s = { counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 };
       this.series.set(k, s);
     }
+    return s;
+  }
+  private record(s: HistogramSeries, value: number): void {
     let i = 0;
     while (i < this.buckets.length && value > this.buckets[i]) i++;
     s.counts[i]++;

@@ -53,11 +53,17 @@ export class LoadedVersion {
     this.labels = { model, version: String(version) };
     const labels = this.labels;
     const stats = this.stats;
+    const batchSize = metrics.batchSize.bind(labels), compute = metrics.compute.bind(labels), rowsTotal = metrics.inferences.bind(labels);
+    const queue = metrics.queue.bind(labels);
+    this.latency = {
+      v1: metrics.latency.bind({ model, version: labels.version, protocol: 'v1' }),
+      v2: metrics.latency.bind({ model, version: labels.version, protocol: 'v2' }),
+    };
     this.batcher = new Batcher(adapter, batching, {
       batch: (rows, s) => {
-        metrics.batchSize.observe(labels, rows);
-        metrics.compute.observe(labels, s);
-        metrics.inferences.inc(labels, rows);
+        batchSize.observe(rows);
+        compute.observe(s);
+        rowsTotal.inc(rows);
         stats.executions++;
         stats.computeNs += s * 1e9;
         stats.rows += rows;
@@ -68,13 +74,16 @@ export class LoadedVersion {
         stats.batches.set(rows, b);
       },
       queued: (s) => {
-        metrics.queue.observe(labels, s);
+        queue.observe(s);
         stats.queueCount++;
         stats.queueNs += s * 1e9;
       },
       queueRows: (rows) => metrics.queueRows.set(labels, rows),
     });
   }
+
+  /** Request latency series of this version, by protocol (bound once). */
+  readonly latency: Record<'v1' | 'v2', { observe(value: number): void }>;
 
   /** Runs a batch through this version's batcher. */
   infer(input: BatchInput): Float32Array | Promise<Float32Array> {
