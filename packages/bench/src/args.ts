@@ -2,10 +2,9 @@
 // and what was received. Pure: it knows nothing of the machine (the thread ceiling is checked by
 // the CLI once the engine is loaded) and never exits the process itself.
 
-export const IMPLEMENTED_SUITES = ['gemm', 'qgemm', 'infer', 'train'] as const;
-/** Suites the command line accepts but that are not written yet, with where they are tracked. */
+export const IMPLEMENTED_SUITES = ['gemm', 'qgemm', 'infer', 'train', 'serve'] as const;
+/** Suites the command line accepts but that are not written yet, with where they are tracked (none now). */
 export const PLANNED_SUITES = {
-  serve: 'issues #6 (server) and #8 (bench suites)',
 } as const;
 export const SUITE_NAMES = [...IMPLEMENTED_SUITES, ...(Object.keys(PLANNED_SUITES) as PlannedSuite[]), 'all'] as const;
 
@@ -52,8 +51,10 @@ suites:
            same network (exported with exportOnnx), validated first
   train    Mlp 784-512-256-10 training throughput on Fashion-MNIST (batch 128, Adam),
            validated against the scalar kernels, against the FMA-peak bound
+  serve    @amaas/server over HTTP (autocannon, loopback) on the Mlp 784-512-256-10 at batch 1:
+           node:http and Express floors, Express + onnxruntime-node (the baseline), our V2
+           JSON, V2 binary, TF :predict, and batching off vs on at 256 connections
   all      every implemented suite (the default)
-  serve    planned, not implemented yet
 
 options:
   --quick            few shapes and repetitions, no peers (well under a minute); still validates

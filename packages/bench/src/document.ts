@@ -5,6 +5,7 @@ import type { GemmSuiteResult } from './suites/gemm';
 import type { TrainSuiteResult } from './suites/train';
 import type { InferSuiteResult } from './suites/infer';
 import type { QgemmSuiteResult } from './suites/qgemm';
+import type { ServeSuiteResult } from './suites/serve';
 
 export interface RunInfo {
   /** The command line, e.g. "bench gemm --quick". */
@@ -21,4 +22,5 @@ export interface BenchDocument {
   train?: TrainSuiteResult;
   infer?: InferSuiteResult;
   qgemm?: QgemmSuiteResult;
+  serve?: ServeSuiteResult;
 }

@@ -14,6 +14,7 @@ import { renderCudaGemmText, runCudaGemmSuite } from './suites/gemm-cuda';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
 import { renderInferMarkdown, renderInferText, runInferSuite } from './suites/infer';
 import { renderQgemmMarkdown, renderQgemmText, runQgemmSuite } from './suites/qgemm';
+import { renderServeMarkdown, renderServeText, runServeSuite } from './suites/serve';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -91,7 +92,7 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
   if (options.device === 'cuda') return runCuda(options, io);
   const suites: ImplementedSuite[] = options.suite === 'all' ? [...IMPLEMENTED_SUITES] : [options.suite as ImplementedSuite];
   if (options.suite === 'all')
-    io.stderr(`bench: running ${suites.join(', ')} (not implemented yet: ${Object.keys(PLANNED_SUITES).join(', ')})\n`);
+    io.stderr(`bench: running ${suites.join(', ')}${Object.keys(PLANNED_SUITES).length ? ` (not implemented yet: ${Object.keys(PLANNED_SUITES).join(', ')})` : ''}\n`);
 
   const log = (line: string) => io.stderr(`${line}\n`);
   try {
@@ -146,6 +147,16 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         fs.writeFileSync(files[2], renderTrainSvg(doc));
         text.push(renderTrainText(doc.train), '', `results: ${files.join(', ')}`);
         if (doc.train.failures.length > 0) failed = true;
+      }
+      if (suite === 'serve') {
+        doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
+        const dir = path.resolve(options.outDir);
+        fs.mkdirSync(dir, { recursive: true });
+        const files = [path.join(dir, 'serve.json'), path.join(dir, 'serve.md')];
+        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, serve: doc.serve }, null, 2) + '\n');
+        fs.writeFileSync(files[1], renderServeMarkdown(doc.serve, doc.run.command));
+        text.push(renderServeText(doc.serve), '', `results: ${files.join(', ')}`);
+        if (doc.serve.failures.length > 0) failed = true;
       }
     }
     io.stdout(options.json ? JSON.stringify(doc, null, 2) + '\n' : text.join('\n') + '\n');

@@ -84,13 +84,6 @@ describe('bench gemm --quick on tiny shapes', () => {
 });
 
 describe('exit status 2', () => {
-  test('a planned suite', async () => {
-    const io = capture();
-    expect(await main(['serve'], io)).toBe(EXIT_USAGE);
-    expect(io.err).toMatch(/suite 'serve' is not implemented yet \(see issue/);
-    expect(io.out).toBe('');
-  });
-
   test('bad usage prints what was expected and the usage', async () => {
     const io = capture();
     expect(await main(['gemm', '--shapes', '12x3'], io)).toBe(EXIT_USAGE);

@@ -15,7 +15,7 @@ import { ProgressBar } from '../ui/progress';
 import { metricsText } from './shared';
 import { pushModel } from './models';
 import { quantizeModel } from './quantize';
-import { listenError, readAddress, SERVER_OPTIONS, serveUntilInterrupted } from './serve';
+import { listenError, readAddress, SERVER_OPTIONS, serverLogSink, serveUntilInterrupted } from './serve';
 
 /** The datasets quickstart knows, with settings that train in seconds on 2 cores. */
 const PRESETS: Record<string, { hidden: number[]; epochs: number; batchSize: number; lr: number }> = {
@@ -184,7 +184,7 @@ async function runQuickstart(args: Args, ctx: Context): Promise<number> {
   }
   let server: RunningServer;
   try {
-    server = await startServer({ dataDir: ctx.dataDir, registry: reg, host, port });
+    server = await startServer({ dataDir: ctx.dataDir, registry: reg, host, port, log: serverLogSink(ctx, false) });
   } catch (err) {
     throw listenError(err, host, port);
   }

@@ -85,7 +85,7 @@ export function readServeOptions(args: Args, ctx: Context): ServeOptions {
   };
   if (keyFile && certFile) opts.tls = { keyFile, certFile };
   if (rps) opts.rateLimit = { requestsPerSecond: rps };
-  if (args.bool('log')) opts.log = (line) => ctx.note(JSON.stringify(line));
+  opts.log = serverLogSink(ctx, args.bool('log'));
   return opts;
 }
 
@@ -105,4 +105,14 @@ async function runServe(args: Args, ctx: Context): Promise<number> {
   ctx.note('press Ctrl-C to stop');
   await serveUntilInterrupted(server, ctx);
   return 0;
+}
+
+/**
+ * Where the server's JSON log lines go: stderr, never stdout (stdout carries the one --json
+ * document or the human output). All of them with --log; otherwise only warnings and errors.
+ */
+export function serverLogSink(ctx: Context, all: boolean): (line: Record<string, unknown>) => void {
+  return (line) => {
+    if (all || line.level === 'warn' || line.level === 'error') ctx.note(JSON.stringify(line));
+  };
 }

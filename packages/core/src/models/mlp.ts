@@ -6,7 +6,7 @@ import type { MlpSpecNative, PackedMlpNative, TrainConfigNative, TrainReportNati
 import { type Device, trainFunction } from '../cuda';
 import { ArgumentError, BusyError, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
 import { native } from '../native';
-import { Activation } from '../ops';
+import { Activation, ASYNC_MIN_FLOPS } from '../ops';
 import { Tensor } from '../tensor';
 import { describe, expectOneOf, expectPositiveInt } from '../validate';
 import { features } from './common';
@@ -101,8 +101,6 @@ const LOSS_FOR_OUTPUT: Record<MlpOutput, 0 | 1 | 2> = { identity: 0, sigmoid: 1,
 const OPT_CODE: Record<OptimizerName, 0 | 1 | 2> = { sgd: 0, adam: 1, adamw: 2 };
 const SCHED_CODE = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
 
-/** Rows below which predict runs synchronously through the packed layers. */
-const SYNC_ROWS = 64;
 
 export class Mlp {
   readonly layers: readonly number[];
@@ -149,6 +147,12 @@ export class Mlp {
   }
   get fitted(): boolean {
     return this.fittedFlag;
+  }
+  /** Multiply-adds x 2 of one forward pass for one row. */
+  get flopsPerRow(): number {
+    let f = 0;
+    for (let l = 0; l + 1 < this.layers.length; ++l) f += 2 * this.layers[l] * this.layers[l + 1];
+    return f;
   }
   get parameterCount(): number {
     return this.weights.reduce((n, w) => n + w.length, 0);
@@ -244,12 +248,19 @@ export class Mlp {
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
     try {
-      if (n <= SYNC_ROWS) native.mlpPredictPacked(net, X, n, out);
+      // The ops' rule: below ASYNC_MIN_FLOPS a worker hand-off costs more than the forward pass.
+      if (n * this.flopsPerRow < ASYNC_MIN_FLOPS) native.mlpPredictPacked(net, X, n, out);
       else await native.mlpPredictPackedAsync(net, X, n, out);
     } catch (err) {
       throw fromNative(err);
     }
     return new Tensor(out, [n, this.outputs]);
+  }
+
+  /** Frees the weights packed for inference now (they are packed again on the next prediction). */
+  dispose(): void {
+    if (this.packed && !this.packed.disposed) this.packed.dispose();
+    this.packed = null;
   }
 
   /** Synchronous forward pass, one native call over weights packed once: the batch-1 serving path. */

@@ -7,7 +7,7 @@ import { ArgumentError, fromNative, ShapeError } from '../errors';
 import { features } from '../models/common';
 import type { MlpOutput } from '../models/mlp';
 import { native } from '../native';
-import type { Activation } from '../ops';
+import { ASYNC_MIN_FLOPS, type Activation } from '../ops';
 import { Tensor } from '../tensor';
 import { describe } from '../validate';
 
@@ -44,7 +44,6 @@ export interface QuantizedMlpJson {
 const ACT_CODE: Record<Activation, 0 | 1 | 2 | 3 | 4> = { identity: 0, relu: 1, sigmoid: 2, tanh: 3, gelu: 4 };
 const OUTPUT_CODE: Record<MlpOutput, 0 | 1 | 2> = { identity: 0, sigmoid: 1, softmax: 2 };
 const SCHEME_CODE: Record<LayerScheme, 0 | 1 | 2> = { fp32: 0, int8: 1, int4: 2 };
-const SYNC_ROWS = 64;
 
 /** Bytes of one int4 row of `inputs` weights (groups of 32, two per byte). */
 export function q4RowBytes(inputs: number): number {
@@ -85,6 +84,12 @@ export class QuantizedMlp {
     for (let l = 0; l + 1 < this.layers.length; ++l) n += this.layers[l] * this.layers[l + 1] + this.layers[l + 1];
     return n;
   }
+  /** Multiply-add flops of one row's forward pass (what decides sync vs worker, as for Mlp). */
+  get flopsPerRow(): number {
+    let f = 0;
+    for (let l = 0; l + 1 < this.layers.length; ++l) f += 2 * this.layers[l] * this.layers[l + 1];
+    return f;
+  }
   /** Bytes of the stored tensors (what the model file holds, without its header). */
   get storedBytes(): number {
     return this.layerData.reduce(
@@ -105,7 +110,8 @@ export class QuantizedMlp {
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
     try {
-      if (n <= SYNC_ROWS) native.qmlpPredict(net, X, n, out);
+      // The ops' rule: below ASYNC_MIN_FLOPS a worker hand-off costs more than the forward pass.
+      if (n * this.flopsPerRow < ASYNC_MIN_FLOPS) native.qmlpPredict(net, X, n, out);
       else await native.qmlpPredictAsync(net, X, n, out);
     } catch (err) {
       throw fromNative(err);
