@@ -340,7 +340,7 @@ void quantize_a_u8(const QKernelTable& kt, uint8_t* abuf, int64_t kpad, float* s
       kt.quantize_row_u8(abuf + m * kpad, a, K, kpad, 1.0f / scale);
     }
   };
-  if (static_cast<double>(M) * K < 1.0e5 || ThreadPool::instance().threads() <= 1)
+  if (static_cast<double>(M) * K < 2.0e4 || M < 2 || ThreadPool::instance().threads() <= 1)
     rows(0, M);
   else
     ThreadPool::instance().parallel_for(M, [&](int64_t b, int64_t e, int) { rows(b, e); });
