@@ -1,52 +1,14 @@
 // The only module of the CLI that touches @amaas/server: required lazily (so every other command
-// works without it) and checked for the API the CLI is written against (startServer, KeyStore).
-// Until the server package exports them, `serve`, `keys` and `quickstart` fail here with exit 1.
-import type { Registry } from '@amaas/core';
+// starts without loading it) and checked for the API the CLI is written against (startServer,
+// KeyStore); a broken or missing server build makes `serve`, `keys` and `quickstart` exit 1.
+// The types come from @amaas/server (type-only: nothing is loaded until serverModule() runs).
+import type { CreatedKey, KeyRecord, RunningServer, Scope, ServeOptions } from '@amaas/server';
 import { CliError } from './errors';
 
-export type Scope = 'infer' | 'read' | 'manage' | 'admin';
+export type { CreatedKey, RunningServer, Scope, ServeOptions };
+export type KeyInfo = KeyRecord;
 export const SCOPES: readonly Scope[] = ['infer', 'read', 'manage', 'admin'];
 
-/** @amaas/server's ServeOptions, as agreed for issue #6. */
-export interface ServeOptions {
-  dataDir?: string;
-  registry?: Registry;
-  host?: string;
-  port?: number;
-  tls?: { keyFile: string; certFile: string };
-  manage?: boolean;
-  auth?: 'auto' | 'required' | 'off';
-  batching?: { enabled?: boolean; maxBatchSize?: number; maxQueueDelayMs?: number; maxQueueRows?: number; maxQueueBytes?: number };
-  bodyLimitBytes?: number;
-  rateLimit?: { requestsPerSecond: number; burst?: number };
-  cors?: string[] | false;
-  models?: string[];
-  log?: (line: Record<string, unknown>) => void;
-}
-
-export interface RunningServer {
-  url: string;
-  host: string;
-  port: number;
-  close(): Promise<void>;
-}
-
-export interface CreatedKey {
-  id: string;
-  key: string;
-  name: string;
-  scopes: Scope[];
-  models: string[];
-  createdAt: string;
-}
-export interface KeyInfo {
-  id: string;
-  name: string;
-  scopes: Scope[];
-  models: string[];
-  createdAt: string;
-  revokedAt?: string | null;
-}
 export interface KeyStoreApi {
   create(o: { name: string; scopes: Scope[]; models?: string[] }): CreatedKey;
   list(): KeyInfo[];
@@ -59,7 +21,7 @@ interface ServerModule {
   KeyStore: { open(dataDir: string): KeyStoreApi };
 }
 
-const NOT_BUILT_HINT = 'build it with `npm run build` at the repository root (the server package lands with issue #6)';
+const NOT_BUILT_HINT = 'build it with `npm run build` at the repository root';
 
 /** Loads @amaas/server and checks it has the API; CliError "the server package is not built" otherwise. */
 export function serverModule(require_: (id: string) => unknown = require): ServerModule {
