@@ -148,13 +148,13 @@ Napi::Value QuantizeWeightsQ8(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// quantizeWeightsQ4(W, N, K, nibbles: Uint8Array (N*groups*16), scales: Uint16Array (N*groups))
+// quantizeWeightsQ4(W, N, K, nibbles: Uint8Array (N*ceil(K/2)), scales: Uint16Array (N*groups))
 Napi::Value QuantizeWeightsQ4(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t N = ReadPositiveInt(info, 1, "N"), K = ReadPositiveInt(info, 2, "K");
   const float* W = ReadMatrix(info, 0, "W", N, K, nullptr);
   const int64_t G = q4_groups(K);
-  auto q = ReadTyped<uint8_t>(env, info[3], napi_uint8_array, "nibbles", size_t(N * G * 16));
+  auto q = ReadTyped<uint8_t>(env, info[3], napi_uint8_array, "nibbles", size_t(N * q4_row_bytes(K)));
   auto s = ReadTyped<uint16_t>(env, info[4], napi_uint16_array, "scales", size_t(N * G));
   ThrowIfError(env, Guarded([&] { return quantize_weights_q4(q.data, s.data, W, K, N, K); }));
   return env.Undefined();
@@ -190,7 +190,7 @@ Napi::Value QPackQ4(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int64_t N = ReadPositiveInt(info, 2, "N"), K = ReadPositiveInt(info, 3, "K");
   const int64_t G = q4_groups(K);
-  auto q = ReadTyped<uint8_t>(env, info[0], napi_uint8_array, "nibbles", size_t(N * G * 16));
+  auto q = ReadTyped<uint8_t>(env, info[0], napi_uint8_array, "nibbles", size_t(N * q4_row_bytes(K)));
   auto s = ReadTyped<uint16_t>(env, info[1], napi_uint16_array, "scales", size_t(N * G));
   std::unique_ptr<PackedQ4> packed;
   ThrowIfError(env, Guarded([&] { return pack_q4(&packed, q.data, s.data, N, K); }));
@@ -322,7 +322,7 @@ Napi::Value QmlpCreate(const Napi::CallbackInfo& info) {
       Napi::Value as = o.Get("actScale");
       q.act_scale = as.IsNumber() ? as.As<Napi::Number>().FloatValue() : 0.0f;
     } else {
-      q.q4 = ReadTyped<uint8_t>(env, o.Get("q4"), napi_uint8_array, "q4" + at, size_t(out * G * 16)).data;
+      q.q4 = ReadTyped<uint8_t>(env, o.Get("q4"), napi_uint8_array, "q4" + at, size_t(out * q4_row_bytes(in))).data;
       q.q4_scales = ReadTyped<uint16_t>(env, o.Get("q4Scales"), napi_uint16_array, "q4Scales" + at, size_t(out * G)).data;
     }
   }

@@ -250,7 +250,7 @@ export interface NativeBinding {
   qLevels(): { supported: QLevelName[]; active: QLevelName };
   /** Per-output-channel symmetric int8: Q (N*K), scales (N). */
   quantizeWeightsQ8(W: Float32Array, N: number, K: number, Q: Int8Array, scales: Float32Array): void;
-  /** Group-wise int4: nibbles (N*ceil(K/32)*16, value+8, low nibble = even k), fp16 scales (N*ceil(K/32)). */
+  /** Group-wise int4: nibbles (N*ceil(K/2), value+8, low nibble = even k), fp16 scales (N*ceil(K/32)). */
   quantizeWeightsQ4(W: Float32Array, N: number, K: number, nibbles: Uint8Array, scales: Uint16Array): void;
   /** The int8 product's activation quantization: per row (actScale 0) or with one static scale. */
   quantizeRowsQ8(A: Float32Array, M: number, K: number, actScale: number, Q: Int8Array, scales: Float32Array): void;

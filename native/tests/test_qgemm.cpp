@@ -70,23 +70,24 @@ TEST(qgemm, weight_round_trip_bounds) {
     }
   CHECK_MSG(bad == 0, "%d int8 weights outside scale/2", bad);
   const int64_t G = q4_groups(K);
-  std::vector<uint8_t> nib(N * G * 16);
+  std::vector<uint8_t> nib(N * q4_row_bytes(K));
   std::vector<uint16_t> s16(N * G);
   CHECK(quantize_weights_q4(nib.data(), s16.data(), W.data(), K, N, K).ok());
   bad = 0;
   for (int64_t n = 0; n < N; ++n)
     for (int64_t k = 0; k < K; ++k) {
-      uint8_t byte = nib[n * G * 16 + k / 2];
+      uint8_t byte = nib[n * q4_row_bytes(K) + k / 2];
       int q = ((k & 1) ? byte >> 4 : byte & 15) - 8;
       float sc = f16(s16[n * G + k / 32]);
       float err = std::fabs(W[n * K + k] - sc * q);
       if (err > 0.5f * sc * (1 + 2e-3f) + 1e-7f) ++bad;
     }
   CHECK_MSG(bad == 0, "%d int4 weights outside scale/2", bad);
-  for (int64_t k = K; k < G * 32; ++k) {  // padding past K is the zero nibble
-    uint8_t byte = nib[0 * G * 16 + k / 2];
-    CHECK(((k & 1) ? byte >> 4 : byte & 15) == 8);
-  }
+  CHECK(q4_row_bytes(K) == (K + 1) / 2);  // no padding to whole groups in the stored form
+  std::vector<uint8_t> odd(3 * q4_row_bytes(5));
+  std::vector<uint16_t> odd_s(3);
+  CHECK(quantize_weights_q4(odd.data(), odd_s.data(), W.data(), K, 3, 5).ok());
+  for (int n = 0; n < 3; ++n) CHECK((odd[n * 3 + 2] >> 4) == 8);  // an odd K's last nibble is zero
   // Activation rows: dynamic per-row scale, and a static one that clamps.
   std::vector<int8_t> qa(2 * K);
   std::vector<float> sa(2);
@@ -184,7 +185,7 @@ TEST(qgemm, int4_every_level_matches_twin_and_budget) {
     auto A = random_vec(s.M * s.K, rng), W = random_vec(s.N * s.K, rng, -0.5f, 0.5f);
     auto bias = random_vec(s.N, rng);
     const int64_t G = q4_groups(s.K);
-    std::vector<uint8_t> nib(s.N * G * 16);
+    std::vector<uint8_t> nib(s.N * q4_row_bytes(s.K));
     std::vector<uint16_t> s16(s.N * G);
     CHECK(quantize_weights_q4(nib.data(), s16.data(), W.data(), s.K, s.N, s.K).ok());
     std::unique_ptr<PackedQ4> pb;

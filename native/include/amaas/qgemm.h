@@ -46,12 +46,14 @@ constexpr int kQ4PanelCols = 16;  // int4 packed panel width (columns)
 // Q (N,K) int8 and scales (N). A zero row gets scale 1 (all zeros, exactly representable).
 Status quantize_weights_q8(int8_t* Q, float* scales, const float* W, int64_t ldw, int64_t N,
                            int64_t K);
-// Q4 storage layout (the model file's): nibbles (N, ceil(K/32)*16) bytes, row n, byte j holds
+// Q4 storage layout (the model file's): nibbles (N, ceil(K/2)) bytes, row n, byte j holds
 // k = 2j in its low nibble and k = 2j+1 in its high nibble, each as value+8 (so 8 = zero, also
-// the padding past K). Scales (N, ceil(K/32)) as IEEE fp16 bit patterns.
+// the padding nibble of an odd K). Scales (N, ceil(K/32)) as IEEE fp16 bit patterns, one per
+// group of 32 k's (the last group may be shorter).
 Status quantize_weights_q4(uint8_t* nibbles, uint16_t* scales_f16, const float* W, int64_t ldw,
                            int64_t N, int64_t K);
 int64_t q4_groups(int64_t K);
+inline int64_t q4_row_bytes(int64_t K) { return (K + 1) / 2; }
 
 // ---- packed weights ------------------------------------------------------------------------
 // int8 weights in the kernels' panel layout: panels of 32 columns, per 4 k's 32 x 4 bytes.

@@ -22,7 +22,7 @@ struct QuantizedLayer {
   const int8_t* q8 = nullptr;         // kInt8: Q (out, in) and per-row scales (out)
   const float* q8_scales = nullptr;
   float act_scale = 0.0f;             // kInt8: > 0 = calibrated static input scale
-  const uint8_t* q4 = nullptr;        // kInt4: nibbles (out, groups*16), fp16 scales (out, groups)
+  const uint8_t* q4 = nullptr;        // kInt4: nibbles (out, ceil(in/2)), fp16 scales (out, groups)
   const uint16_t* q4_scales = nullptr;
   const float* bias = nullptr;        // (out)
 };

@@ -395,11 +395,11 @@ Status quantize_weights_q4(uint8_t* nibbles, uint16_t* scales_f16, const float* 
   if (!nibbles || !scales_f16 || !W) return InvalidArgument("quantize_weights_q4: null pointer");
   if (Status s = check_dims(0, N, K); !s.ok()) return s;
   if (ldw < K) return ShapeMismatch("Expected ldw >= K (" + num(K) + ") but received " + num(ldw));
-  const int64_t G = q4_groups(K), row_bytes = G * (kQ4Group / 2);
+  const int64_t G = q4_groups(K), row_bytes = q4_row_bytes(K);
   for (int64_t n = 0; n < N; ++n) {
     const float* w = W + n * ldw;
     uint8_t* out = nibbles + n * row_bytes;
-    std::memset(out, 0x88, row_bytes);  // 8 = zero in both nibbles, also the padding past K
+    std::memset(out, 0x88, row_bytes);  // 8 = zero in both nibbles, also the padding of an odd K
     for (int64_t g = 0; g < G; ++g) {
       const int64_t k0 = g * kQ4Group, k1 = std::min<int64_t>(K, k0 + kQ4Group);
       float amax = 0.0f;
@@ -467,7 +467,7 @@ Status pack_q4(std::unique_ptr<PackedQ4>* out, const uint8_t* nibbles, const uin
                int64_t N, int64_t K) {
   if (!out || !nibbles || !scales_f16) return InvalidArgument("pack_q4: null pointer");
   if (Status s = check_dims(0, N, K); !s.ok()) return s;
-  const int64_t G = q4_groups(K), panels = ceil_div(N, kQ4PanelCols), row_bytes = G * (kQ4Group / 2);
+  const int64_t G = q4_groups(K), panels = ceil_div(N, kQ4PanelCols), row_bytes = q4_row_bytes(K);
   const int64_t panel_bytes = G * int64_t(sizeof(Q4Group)), panel_scales = G * kQ4PanelCols;
   const size_t data_bytes = static_cast<size_t>((panels + kPadPanels) * panel_bytes);
   const size_t total = data_bytes + static_cast<size_t>((panels + kPadPanels) * panel_scales) * sizeof(float);
@@ -494,8 +494,9 @@ Status pack_q4(std::unique_ptr<PackedQ4>* out, const uint8_t* nibbles, const uin
       for (int blk = 0; blk < 4; ++blk)
         for (int i = 0; i < 4; ++i) {
           const int64_t klo = g * kQ4Group + 8 * blk + i, khi = klo + 4;
-          const uint8_t lo = (row[klo / 2] >> ((klo & 1) * 4)) & 15;
-          const uint8_t hi = (row[khi / 2] >> ((khi & 1) * 4)) & 15;
+          // Past K (the last group's tail) the kernels see the zero nibble, 8.
+          const uint8_t lo = klo < K ? (row[klo / 2] >> ((klo & 1) * 4)) & 15 : 8;
+          const uint8_t hi = khi < K ? (row[khi / 2] >> ((khi & 1) * 4)) & 15 : 8;
           panel[g * sizeof(Q4Group) + blk * sizeof(Q4Block) + c * 4 + i] = static_cast<uint8_t>(lo | (hi << 4));
         }
       pb->scales_[p * panel_scales + g * kQ4PanelCols + c] = f16_to_f32(scales_f16[n * G + g]);

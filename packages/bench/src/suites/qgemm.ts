@@ -110,7 +110,7 @@ export async function runQgemmSuite(config: { threads: number[]; quick: boolean;
     native.quantizeWeightsQ8(W, s.n, s.k, Q, scales);
     const packed = native.qPackQ8(Q, scales, s.n, s.k);
     const G = Math.ceil(s.k / 32);
-    const q4 = new Uint8Array(s.n * G * 16), q4s = new Uint16Array(s.n * G);
+    const q4 = new Uint8Array(s.n * Math.ceil(s.k / 2)), q4s = new Uint16Array(s.n * G);
     native.quantizeWeightsQ4(W, s.n, s.k, q4, q4s);
     const packed4 = native.qPackQ4(q4, q4s, s.n, s.k);
     const packedF = native.packB(W, 0, s.k, s.k, s.n, true);

@@ -266,8 +266,8 @@ function decodeEncoded(e: { dtype: 'float32' | 'float64'; base64: string }): Flo
 // Quantized MLP. Per layer l, by its scheme:
 //   fp32: layers.l.weight F32 (out, in)
 //   int8: layers.l.weight I8 (out, in), layers.l.weight_scale F32 (out): W ~ scale[o] * q[o, i]
-//   int4: layers.l.weight U8 (out, ceil(in/32)*16): byte j of a row holds k = 2j in its low and
-//         k = 2j+1 in its high nibble, each as q+8 (q in [-8, 7], 8 = padding past `in`);
+//   int4: layers.l.weight U8 (out, ceil(in/2)): byte j of a row holds k = 2j in its low and
+//         k = 2j+1 in its high nibble, each as q+8 (q in [-8, 7], 8 = the padding of an odd `in`);
 //         layers.l.weight_scale F16 (out, ceil(in/32)): W ~ scale[o, k/32] * q[o, k]
 //   all:  layers.l.bias F32 (out)
 // The spec also records each int8 layer's static activation scale (0 = dynamic per row).
@@ -291,7 +291,7 @@ const quantizedCodec: Codec<QuantizedMlp> = {
     });
     const { kind: _k, ...spec } = json;
     return {
-      spec: { ...spec, int4Layout: 'U8 (out, ceil(in/32)*16), low nibble = even k, value+8; F16 scales (out, ceil(in/32))' },
+      spec: { ...spec, int4Layout: 'U8 (out, ceil(in/2)), low nibble = even k, value+8; F16 scales (out, ceil(in/32)), one per 32 k' },
       tensors,
       signature: {
         inputs: [{ name: 'x', dtype: 'F32', shape: [-1, model.inputs] }],

@@ -209,7 +209,7 @@ function buildQuantizedMlp(b: GraphBuilder, m: QuantizedMlp): void {
 
 /** fp32 weights (out, in) of an int4 layer: scale[o, k/32] * (nibble - 8). */
 function dequantizeQ4(q4: Uint8Array, scales: Uint16Array, out: number, inp: number): Float32Array {
-  const G = Math.ceil(inp / 32), row = G * 16;
+  const G = Math.ceil(inp / 32), row = Math.ceil(inp / 2);
   const w = new Float32Array(out * inp);
   for (let o = 0; o < out; ++o)
     for (let k = 0; k < inp; ++k) {

@@ -25,7 +25,7 @@ export interface QuantizedLayer {
   q8Scales?: Float32Array;
   /** int8 layers: calibrated static input scale, or 0 for dynamic per-row scales. */
   actScale?: number;
-  /** int4 layers: (out, ceil(in/32)*16) bytes and (out, ceil(in/32)) fp16 scales. */
+  /** int4 layers: (out, ceil(in/2)) bytes and (out, ceil(in/32)) fp16 scales. */
   q4?: Uint8Array;
   q4Scales?: Uint16Array;
 }
@@ -45,9 +45,9 @@ const ACT_CODE: Record<Activation, 0 | 1 | 2 | 3 | 4> = { identity: 0, relu: 1, 
 const OUTPUT_CODE: Record<MlpOutput, 0 | 1 | 2> = { identity: 0, sigmoid: 1, softmax: 2 };
 const SCHEME_CODE: Record<LayerScheme, 0 | 1 | 2> = { fp32: 0, int8: 1, int4: 2 };
 
-/** Bytes of one int4 row of `inputs` weights (groups of 32, two per byte). */
+/** Bytes of one int4 row of `inputs` weights (two per byte; scales per group of 32 are separate). */
 export function q4RowBytes(inputs: number): number {
-  return Math.ceil(inputs / 32) * 16;
+  return Math.ceil(inputs / 2);
 }
 
 export class QuantizedMlp {

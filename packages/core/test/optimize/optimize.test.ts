@@ -74,7 +74,7 @@ describe('quantize', () => {
     const acc = accuracy(await q.predict(test_.x));
     console.log(`int4: accuracy ${acc.toFixed(4)} (delta ${(acc - teacherAccuracy).toFixed(4)}), bytes x${report.bytes.ratio.toFixed(2)}`);
     expect(teacherAccuracy - acc).toBeLessThanOrEqual(0.015);
-    expect(report.bytes.ratio).toBeGreaterThan(6.5);
+    expect(report.bytes.ratio).toBeGreaterThanOrEqual(7); // 4-bit weights + fp16 scales per 32 + fp32 biases
     expect(report.layers).toHaveLength(3); // evaluation rows stand in for calibration in the report
     const bytes = serializeModel(q);
     expect(serializeModel(teacher).length / bytes.length).toBeGreaterThan(6.5);
