@@ -24,7 +24,7 @@ test('bench qgemm --quick validates, times and writes json/md', async () => {
       for (const key of ['gops', 'median_us', 'pct_of_peak', 'fp32_gflops', 'int8_over_fp32', 'f32io_gops', 'int4_gops']) expect(c[key]).toBeGreaterThan(0);
     expect(q.mlp.int8_max_prob_diff).toBeLessThan(0.05);
     expect(q.mlp.cases).toHaveLength(1);
-    for (const key of ['fp32_b256_samples_per_sec', 'int8_b256_samples_per_sec', 'int4_b256_samples_per_sec', 'fp32_b1_us', 'int8_b1_us', 'int4_b1_us'])
+    for (const key of ['fp32_b256_samples_per_sec', 'int8_b256_samples_per_sec', 'int4_b256_samples_per_sec', 'pruned_b256_samples_per_sec', 'fp32_b1_us', 'int8_b1_us', 'int4_b1_us', 'pruned_b1_us'])
       expect(q.mlp.cases[0][key]).toBeGreaterThan(0);
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'qgemm.json'), 'utf8'));
     expect(saved.qgemm.cases).toEqual(q.cases);

@@ -4,7 +4,7 @@
 // and batch-1 latency. Every result is validated before it is timed: the raw integer products
 // exactly, the dequantized ones against fp32 within the quantization error.
 import native = require('@amaas/native');
-import { quantize, Tensor } from '@amaas/core';
+import { pruneNeurons, quantize, Tensor } from '@amaas/core';
 import type { Shape } from '../args';
 import { formatShape } from '../args';
 import { preparePeers, runPeerInt8, type PeerProgram } from '../peers';
@@ -49,6 +49,9 @@ export interface QgemmMlpCase {
   fp32_b1_us: number;
   int8_b1_us: number;
   int4_b1_us: number;
+  /** fp32 with half of every hidden layer's neurons removed (pruneNeurons): 784-256-128-10. */
+  pruned_b256_samples_per_sec: number;
+  pruned_b1_us: number;
 }
 
 export interface QgemmSuiteResult {
@@ -171,6 +174,7 @@ async function runMlpSection(result: QgemmSuiteResult, config: { threads: number
   const x1 = x256.slice(0, 1);
   const q8 = quantize(model, { scheme: 'int8' }).model;
   const q4 = quantize(model, { scheme: 'int4' }).model;
+  const pruned = (await pruneNeurons(model, { fraction: 0.5 })).model;
   const ref = model.predictProbaSync(x256).values();
   const diff = (p: Float32Array) => p.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i])), 0);
   result.mlp.int8_max_prob_diff = diff(q8.predictProbaSync(x256).values());
@@ -190,11 +194,14 @@ async function runMlpSection(result: QgemmSuiteResult, config: { threads: number
       fp32_b1_us: t(() => model.predictProbaSync(x1)) / 1e3,
       int8_b1_us: t(() => q8.predictProbaSync(x1)) / 1e3,
       int4_b1_us: t(() => q4.predictProbaSync(x1)) / 1e3,
+      pruned_b256_samples_per_sec: 256e9 / t(() => pruned.predictProbaSync(x256)),
+      pruned_b1_us: t(() => pruned.predictProbaSync(x1)) / 1e3,
     };
     result.mlp.cases.push(c);
     config.log(
       `qgemm mlp ${threads}T: batch 256 fp32 ${Math.round(c.fp32_b256_samples_per_sec)} / int8 ${Math.round(c.int8_b256_samples_per_sec)} / int4 ${Math.round(c.int4_b256_samples_per_sec)} samples/s; ` +
-        `batch 1 fp32 ${c.fp32_b1_us.toFixed(1)} / int8 ${c.int8_b1_us.toFixed(1)} / int4 ${c.int4_b1_us.toFixed(1)} µs`,
+        `batch 1 fp32 ${c.fp32_b1_us.toFixed(1)} / int8 ${c.int8_b1_us.toFixed(1)} / int4 ${c.int4_b1_us.toFixed(1)} µs; ` +
+        `pruned 50% fp32 ${Math.round(c.pruned_b256_samples_per_sec)} samples/s, ${c.pruned_b1_us.toFixed(1)} µs`,
     );
   }
   native.setThreads(native.engineInfo().maxThreads);
@@ -218,11 +225,11 @@ export function renderQgemmText(r: QgemmSuiteResult): string {
         `${f0(c.fp32_gflops).padStart(12)}  ${(f2(c.int8_over_fp32) + 'x').padStart(9)}  ${f0(c.f32io_gops).padStart(12)}  ${f0(c.int4_gops).padStart(10)}${c.noisy ? '  noisy' : ''}`,
     );
   lines.push('', `Mlp ${r.mlp.model} (max prob diff vs fp32: int8 ${r.mlp.int8_max_prob_diff.toExponential(1)}, int4 ${r.mlp.int4_max_prob_diff.toExponential(1)})`);
-  lines.push('threads  batch-256 samples/s fp32 / int8 / int4      batch-1 µs fp32 / int8 / int4');
+  lines.push('threads  batch-256 samples/s fp32 / int8 / int4 / pruned     batch-1 µs fp32 / int8 / int4 / pruned');
   for (const c of r.mlp.cases)
     lines.push(
-      `${String(c.threads).padStart(7)}  ${Math.round(c.fp32_b256_samples_per_sec)} / ${Math.round(c.int8_b256_samples_per_sec)} / ${Math.round(c.int4_b256_samples_per_sec)}`.padEnd(52) +
-        `${f1(c.fp32_b1_us)} / ${f1(c.int8_b1_us)} / ${f1(c.int4_b1_us)}`,
+      `${String(c.threads).padStart(7)}  ${Math.round(c.fp32_b256_samples_per_sec)} / ${Math.round(c.int8_b256_samples_per_sec)} / ${Math.round(c.int4_b256_samples_per_sec)} / ${Math.round(c.pruned_b256_samples_per_sec)}`.padEnd(60) +
+        `${f1(c.fp32_b1_us)} / ${f1(c.int8_b1_us)} / ${f1(c.int4_b1_us)} / ${f1(c.pruned_b1_us)}`,
     );
   return lines.join('\n');
 }
@@ -240,12 +247,14 @@ export function renderQgemmMarkdown(r: QgemmSuiteResult, command: string): strin
       (c) => `| ${c.shape} | ${c.threads} | ${f0(c.gops)} | ${f0(c.pct_of_peak)}% | ${f0(c.onednn_gops)} | ${c.ratio_to_onednn ? f2(c.ratio_to_onednn) + 'x' : '-'} | ${f0(c.fp32_gflops)} | ${f2(c.int8_over_fp32)}x | ${f0(c.f32io_gops)} | ${f0(c.int4_gops)} |`,
     ),
     '',
-    `Mlp ${r.mlp.model}, \`QuantizedMlp.predictProbaSync\` (max probability difference to fp32: int8 ${r.mlp.int8_max_prob_diff.toExponential(1)}, int4 ${r.mlp.int4_max_prob_diff.toExponential(1)}):`,
+    `Mlp ${r.mlp.model}, \`QuantizedMlp.predictProbaSync\` (max probability difference to fp32: int8 ${r.mlp.int8_max_prob_diff.toExponential(1)}, int4 ${r.mlp.int4_max_prob_diff.toExponential(1)}); pruned = fp32 with half of every hidden layer's neurons removed by \`pruneNeurons\` (784-256-128-10):`,
     '',
-    '| threads | batch 256 fp32 samples/s | int8 | int4 | batch 1 fp32 µs | int8 µs | int4 µs |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
+    '| threads | batch 256 fp32 samples/s | int8 | int4 | pruned | batch 1 fp32 µs | int8 µs | int4 µs | pruned µs |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.mlp.cases.map(
-      (c) => `| ${c.threads} | ${Math.round(c.fp32_b256_samples_per_sec)} | ${Math.round(c.int8_b256_samples_per_sec)} | ${Math.round(c.int4_b256_samples_per_sec)} | ${f1(c.fp32_b1_us)} | ${f1(c.int8_b1_us)} | ${f1(c.int4_b1_us)} |`,
+      (c) =>
+        `| ${c.threads} | ${Math.round(c.fp32_b256_samples_per_sec)} | ${Math.round(c.int8_b256_samples_per_sec)} | ${Math.round(c.int4_b256_samples_per_sec)} | ${Math.round(c.pruned_b256_samples_per_sec)} | ` +
+        `${f1(c.fp32_b1_us)} | ${f1(c.int8_b1_us)} | ${f1(c.int4_b1_us)} | ${f1(c.pruned_b1_us)} |`,
     ),
     '',
   ].join('\n');
