@@ -8,7 +8,7 @@ import { IMPLEMENTED_SUITES, parseArgs, PLANNED_SUITES, USAGE, type BenchOptions
 import type { BenchDocument } from './document';
 import { describeMachine, threadCounts } from './machine';
 import { renderGemmMarkdown, renderGemmText } from './report/gemm-report';
-import { renderGemmSvg, renderInferSvg, renderQgemmSvg, renderTrainSvg } from './report/svg';
+import { renderGemmSvg, renderInferSvg, renderQgemmSvg, renderServeSvg, renderTrainSvg } from './report/svg';
 import { runGemmSuite } from './suites/gemm';
 import { renderCudaGemmText, runCudaGemmSuite } from './suites/gemm-cuda';
 import { renderTrainMarkdown, renderTrainText, runTrainSuite } from './suites/train';
@@ -152,9 +152,10 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
         const dir = path.resolve(options.outDir);
         fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'serve.json'), path.join(dir, 'serve.md')];
+        const files = [path.join(dir, 'serve.json'), path.join(dir, 'serve.md'), path.join(dir, 'serve.svg')];
         fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, serve: doc.serve }, null, 2) + '\n');
         fs.writeFileSync(files[1], renderServeMarkdown(doc.serve, doc.run.command));
+        fs.writeFileSync(files[2], renderServeSvg(doc));
         text.push(renderServeText(doc.serve), '', `results: ${files.join(', ')}`);
         if (doc.serve.failures.length > 0) failed = true;
       }

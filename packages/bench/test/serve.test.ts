@@ -20,6 +20,7 @@ describe('bench serve --quick', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'serve.json'), 'utf8'));
     expect(saved.serve.cases).toEqual(doc.serve.cases);
     expect(fs.readFileSync(path.join(dir, 'serve.md'), 'utf8')).toMatch(/\| case \|/);
+    expect(fs.readFileSync(path.join(dir, 'serve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*@amaas\/server[\s\S]*<\/svg>\n?$/);
     const r = doc.serve;
     expect(r.failures).toEqual([]);
     expect(r.model).toBe('784-512-256-10');

@@ -252,3 +252,28 @@ export function renderQgemmSvg(doc: BenchDocument): string {
     ],
   });
 }
+
+/** serve.svg: median req/s per case, floors and baseline beside ours, grouped by connection count. */
+export function renderServeSvg(doc: BenchDocument): string {
+  const r = doc.serve;
+  const kindOf = (key: string) => (key.startsWith('node') || key.startsWith('express_get') || key.startsWith('express_post') ? 'floor' : key.includes('ort') ? 'baseline' : 'ours');
+  const conns = [...new Set((r?.cases ?? []).map((c) => c.connections))];
+  const baseline = r?.cases.find((c) => kindOf(c.key) === 'baseline');
+  const groups: BarGroup[] = conns.map((n) => ({
+    label: `${n} connections`,
+    reference: baseline ? { value: baseline.median_rps, label: `baseline ${Math.round(baseline.median_rps)}` } : undefined,
+    bars: (r?.cases ?? []).filter((c) => c.connections === n).map((c) => ({ label: c.key.replace(/_/g, ' '), value: c.median_rps, kind: kindOf(c.key) })),
+  }));
+  return renderBarChart({
+    title: `Serving Mlp ${r?.model ?? ''} over HTTP, median req/s (${doc.machine.cpu.brand || doc.machine.cpu.vendor})`,
+    yLabel: 'requests/s (median)',
+    xLabel: 'case, grouped by connections',
+    referenceLegend: 'Express + onnxruntime-node baseline (dashed)',
+    groups,
+    kinds: [
+      { key: 'ours', name: '@amaas/server', color: '#28b463' },
+      { key: 'baseline', name: 'Express + onnxruntime-node', color: '#e67e22' },
+      { key: 'floor', name: 'node:http / Express floors', color: '#95a5a6' },
+    ],
+  });
+}
