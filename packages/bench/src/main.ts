@@ -37,13 +37,13 @@ function usageError(io: BenchIo, message: string): number {
   return EXIT_USAGE;
 }
 
-/** Writes <suite>.json, .md and .svg; returns the paths written. */
-function writeGemmFiles(doc: BenchDocument, outDir: string): string[] {
+/** Writes <suite>.json (the machine, the run and that suite's section), .md and .svg; returns the paths. */
+function writeSuiteFiles(doc: BenchDocument, outDir: string, suite: ImplementedSuite, markdown: string, svg: string): string[] {
   fs.mkdirSync(outDir, { recursive: true });
   const files: [string, string][] = [
-    ['gemm.json', JSON.stringify({ machine: doc.machine, run: doc.run, gemm: doc.gemm }, null, 2) + '\n'],
-    ['gemm.md', renderGemmMarkdown(doc)],
-    ['gemm.svg', renderGemmSvg(doc)],
+    [`${suite}.json`, JSON.stringify({ machine: doc.machine, run: doc.run, [suite]: doc[suite] }, null, 2) + '\n'],
+    [`${suite}.md`, markdown],
+    [`${suite}.svg`, svg],
   ];
   return files.map(([name, text]) => {
     const file = path.join(outDir, name);
@@ -107,58 +107,36 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
     };
     let failed = false;
     const text: string[] = [];
+    const outDir = path.resolve(options.outDir);
     for (const suite of suites) {
+      // Each suite: run it, then write <suite>.json/.md/.svg and add its text table.
+      let section: { failures: unknown[] };
+      let files: string[];
+      let table: string;
       if (suite === 'gemm') {
-        doc.gemm = await runGemmSuite({ threads, peaks: machine.peaks, shapes: options.shapes, quick: options.quick, log });
-        const files = writeGemmFiles(doc, path.resolve(options.outDir));
-        log(`gemm: wrote ${files.join(', ')}`);
-        text.push(renderGemmText(doc), '', `results: ${files.join(', ')}`);
-        if (doc.gemm.failures.length > 0) failed = true;
+        section = doc.gemm = await runGemmSuite({ threads, peaks: machine.peaks, shapes: options.shapes, quick: options.quick, log });
+        files = writeSuiteFiles(doc, outDir, suite, renderGemmMarkdown(doc), renderGemmSvg(doc));
+        table = renderGemmText(doc);
+      } else if (suite === 'qgemm') {
+        section = doc.qgemm = await runQgemmSuite({ threads, quick: options.quick, shapes: options.shapes, log });
+        files = writeSuiteFiles(doc, outDir, suite, renderQgemmMarkdown(doc.qgemm, doc.run.command), renderQgemmSvg(doc));
+        table = renderQgemmText(doc.qgemm);
+      } else if (suite === 'infer') {
+        section = doc.infer = await runInferSuite({ threads, quick: options.quick, log });
+        files = writeSuiteFiles(doc, outDir, suite, renderInferMarkdown(doc.infer, doc.run.command), renderInferSvg(doc));
+        table = renderInferText(doc.infer);
+      } else if (suite === 'train') {
+        section = doc.train = await runTrainSuite({ threads, peaks: machine.peaks, quick: options.quick, log });
+        files = writeSuiteFiles(doc, outDir, suite, renderTrainMarkdown(doc.train, doc.run.command), renderTrainSvg(doc));
+        table = renderTrainText(doc.train);
+      } else {
+        section = doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
+        files = writeSuiteFiles(doc, outDir, suite, renderServeMarkdown(doc.serve, doc.run.command), renderServeSvg(doc));
+        table = renderServeText(doc.serve);
       }
-      if (suite === 'qgemm') {
-        doc.qgemm = await runQgemmSuite({ threads, quick: options.quick, shapes: options.shapes, log });
-        const dir = path.resolve(options.outDir);
-        fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'qgemm.json'), path.join(dir, 'qgemm.md'), path.join(dir, 'qgemm.svg')];
-        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, qgemm: doc.qgemm }, null, 2) + '\n');
-        fs.writeFileSync(files[1], renderQgemmMarkdown(doc.qgemm, doc.run.command));
-        fs.writeFileSync(files[2], renderQgemmSvg(doc));
-        text.push(renderQgemmText(doc.qgemm), '', `results: ${files.join(', ')}`);
-        if (doc.qgemm.failures.length > 0) failed = true;
-      }
-      if (suite === 'infer') {
-        doc.infer = await runInferSuite({ threads, quick: options.quick, log });
-        const dir = path.resolve(options.outDir);
-        fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'infer.json'), path.join(dir, 'infer.md'), path.join(dir, 'infer.svg')];
-        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, infer: doc.infer }, null, 2) + '\n');
-        fs.writeFileSync(files[1], renderInferMarkdown(doc.infer, doc.run.command));
-        fs.writeFileSync(files[2], renderInferSvg(doc));
-        text.push(renderInferText(doc.infer), '', `results: ${files.join(', ')}`);
-        if (doc.infer.failures.length > 0) failed = true;
-      }
-      if (suite === 'train') {
-        doc.train = await runTrainSuite({ threads, peaks: machine.peaks, quick: options.quick, log });
-        const dir = path.resolve(options.outDir);
-        fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'train.json'), path.join(dir, 'train.md'), path.join(dir, 'train.svg')];
-        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, train: doc.train }, null, 2) + '\n');
-        fs.writeFileSync(files[1], renderTrainMarkdown(doc.train, doc.run.command));
-        fs.writeFileSync(files[2], renderTrainSvg(doc));
-        text.push(renderTrainText(doc.train), '', `results: ${files.join(', ')}`);
-        if (doc.train.failures.length > 0) failed = true;
-      }
-      if (suite === 'serve') {
-        doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
-        const dir = path.resolve(options.outDir);
-        fs.mkdirSync(dir, { recursive: true });
-        const files = [path.join(dir, 'serve.json'), path.join(dir, 'serve.md'), path.join(dir, 'serve.svg')];
-        fs.writeFileSync(files[0], JSON.stringify({ machine: doc.machine, run: doc.run, serve: doc.serve }, null, 2) + '\n');
-        fs.writeFileSync(files[1], renderServeMarkdown(doc.serve, doc.run.command));
-        fs.writeFileSync(files[2], renderServeSvg(doc));
-        text.push(renderServeText(doc.serve), '', `results: ${files.join(', ')}`);
-        if (doc.serve.failures.length > 0) failed = true;
-      }
+      log(`${suite}: wrote ${files.join(', ')}`);
+      text.push(table, '', `results: ${files.join(', ')}`);
+      if (section.failures.length > 0) failed = true;
     }
     io.stdout(options.json ? JSON.stringify(doc, null, 2) + '\n' : text.join('\n') + '\n');
     if (failed) io.stderr('bench: some results failed validation or errored (see above); exit status 1\n');
