@@ -12,67 +12,17 @@
 #include <vector>
 
 #include "cuda/common.cuh"
+#include "model/train_rules.h"
 
 namespace amaas::cuda {
 namespace {
 
-// ---- host helpers mirrored from mlp.cpp (its are file-local) -----------------------------------
-
-// splitmix64, seeded exactly as mlp.cpp's Rng: the GPU loop visits samples in the CPU's order.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull) {}
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint64_t below(uint64_t n) { return next() % n; }
-};
-
-double lr_at(const TrainConfig& c, int64_t epoch0) {
-  switch (c.schedule) {
-    case ScheduleKind::kConstant: return c.lr;
-    case ScheduleKind::kStep:
-      return c.lr * std::pow(c.gamma, static_cast<double>(epoch0 / std::max<int64_t>(1, c.step_size)));
-    case ScheduleKind::kExponential: return c.lr * std::pow(c.gamma, static_cast<double>(epoch0));
-    case ScheduleKind::kCosine:
-      return c.min_lr + (c.lr - c.min_lr) * 0.5 *
-                            (1.0 + std::cos(3.141592653589793 * epoch0 / std::max<int64_t>(1, c.epochs)));
-  }
-  return c.lr;
-}
-
-Status check_spec(const MlpSpec& s) {
-  if (s.sizes.size() < 2) return InvalidArgument("an MLP needs at least an input and an output size");
-  for (int64_t v : s.sizes)
-    if (v < 1 || v > (int64_t(1) << 24)) return InvalidArgument("layer sizes must be in [1, 2^24]");
-  if (!(s.dropout >= 0.0f && s.dropout < 1.0f)) return InvalidArgument("dropout must be in [0, 1)");
-  if (s.output == OutputKind::kSoftmax && s.sizes.back() < 2) return InvalidArgument("a softmax output needs at least 2 units");
-  return Status::Ok();
-}
-
-Status check_loss(const MlpSpec& s, LossKind loss) {
-  const bool ok = (loss == LossKind::kCategoricalCrossEntropy && s.output == OutputKind::kSoftmax) ||
-                  (loss == LossKind::kBinaryCrossEntropy && s.output == OutputKind::kSigmoid) ||
-                  (loss == LossKind::kMse && s.output == OutputKind::kIdentity);
-  if (!ok)
-    return InvalidArgument(
-        "loss and output do not match: use categorical cross-entropy with softmax, binary "
-        "cross-entropy with sigmoid, or MSE with identity");
-  return Status::Ok();
-}
-
-Status check_targets(const MlpSpec& s, LossKind loss, const float* Y, int64_t n) {
-  if (loss != LossKind::kCategoricalCrossEntropy) return Status::Ok();
-  const int64_t k = s.sizes.back();
-  for (int64_t i = 0; i < n; ++i)
-    if (!(Y[i] >= 0 && Y[i] < k) || Y[i] != std::floor(Y[i]))
-      return InvalidArgument("class index of row " + std::to_string(i) + " must be an integer in [0, " +
-                             std::to_string(k) + ") but is " + std::to_string(Y[i]));
-  return Status::Ok();
-}
+// The rules the CPU loop shares (seeded shuffle, schedule, argument checks): model/train_rules.h.
+using train::check_loss;
+using train::check_spec;
+using train::check_targets;
+using train::lr_at;
+using train::Rng;
 
 // ---- kernels -------------------------------------------------------------------------------
 

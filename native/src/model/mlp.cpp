@@ -13,28 +13,15 @@
 
 #include "amaas/thread_pool.h"
 #include "cpu/kernels.h"
+#include "model/train_rules.h"
 
 namespace amaas {
 namespace {
 
-// splitmix64: small, seedable, good enough for shuffling, dropout masks and initialisation.
-struct Rng {
-  uint64_t s;
-  explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull) {}
-  uint64_t next() {
-    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }  // [0, 1)
-  uint64_t below(uint64_t n) { return next() % n; }
-  double normal() {
-    double u1 = uniform(), u2 = uniform();
-    if (u1 < 1e-300) u1 = 1e-300;
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-  }
-};
+using train::Rng;
+using train::check_loss;
+using train::check_targets;
+using train::lr_at;
 
 std::string num(int64_t v) { return std::to_string(v); }
 
@@ -279,18 +266,6 @@ std::vector<ParamView> views(const MlpSpec& s, const MlpParams& p, const MlpPara
   return out;
 }
 
-double lr_at(const TrainConfig& c, int64_t epoch0) {
-  switch (c.schedule) {
-    case ScheduleKind::kConstant: return c.lr;
-    case ScheduleKind::kStep:
-      return c.lr * std::pow(c.gamma, static_cast<double>(epoch0 / std::max<int64_t>(1, c.step_size)));
-    case ScheduleKind::kExponential: return c.lr * std::pow(c.gamma, static_cast<double>(epoch0));
-    case ScheduleKind::kCosine:
-      return c.min_lr + (c.lr - c.min_lr) * 0.5 *
-                            (1.0 + std::cos(3.141592653589793 * epoch0 / std::max<int64_t>(1, c.epochs)));
-  }
-  return c.lr;
-}
 
 void optimizer_step(const TrainConfig& c, std::vector<ParamView>& pv, OptState& st, int64_t t,
                     double lr) {
@@ -332,29 +307,7 @@ void optimizer_step(const TrainConfig& c, std::vector<ParamView>& pv, OptState& 
   });
 }
 
-Status check_loss(const MlpSpec& s, LossKind loss) {
-  const bool ok = (loss == LossKind::kCategoricalCrossEntropy && s.output == OutputKind::kSoftmax) ||
-                  (loss == LossKind::kBinaryCrossEntropy && s.output == OutputKind::kSigmoid) ||
-                  (loss == LossKind::kMse && s.output == OutputKind::kIdentity);
-  if (!ok)
-    return InvalidArgument(
-        "loss and output do not match: use categorical cross-entropy with softmax, binary "
-        "cross-entropy with sigmoid, or MSE with identity");
-  return Status::Ok();
-}
 
-Status check_targets(const MlpSpec& s, LossKind loss, const float* Y, int64_t n) {
-  if (loss != LossKind::kCategoricalCrossEntropy) return Status::Ok();
-  const int64_t k = out_size(s);
-  for (int64_t i = 0; i < n; ++i) {
-    const float y = Y[i];
-    if (!(y >= 0 && y < k) || y != std::floor(y))
-      return Status(ErrorCode::kInvalidArgument,
-                    "class index of row " + num(i) + " must be an integer in [0, " + num(k) +
-                        ") but is " + std::to_string(y));
-  }
-  return Status::Ok();
-}
 
 struct Buffers {  // owned copies of parameters (gradients, best weights)
   std::vector<std::vector<float>> w, b;
@@ -383,18 +336,7 @@ void copy_params(const MlpSpec& s, const MlpParams& from, const MlpParams& to) {
 
 }  // namespace
 
-Status mlp_check(const MlpSpec& s) {
-  if (s.sizes.size() < 2) return InvalidArgument("an MLP needs at least an input and an output size");
-  for (size_t i = 0; i < s.sizes.size(); ++i)
-    if (s.sizes[i] < 1 || s.sizes[i] > (int64_t(1) << 24))
-      return InvalidArgument("layer size " + num(static_cast<int64_t>(i)) +
-                             " must be in [1, 2^24]; received " + num(s.sizes[i]));
-  if (!(s.dropout >= 0.0f && s.dropout < 1.0f))
-    return InvalidArgument("dropout must be in [0, 1); received " + std::to_string(s.dropout));
-  if (s.output == OutputKind::kSoftmax && out_size(s) < 2)
-    return InvalidArgument("a softmax output needs at least 2 units");
-  return Status::Ok();
-}
+Status mlp_check(const MlpSpec& s) { return train::check_spec(s); }
 
 Status mlp_init(const MlpSpec& s, const MlpParams& p, InitKind init, uint64_t seed) {
   if (Status st = mlp_check(s); !st.ok()) return st;
