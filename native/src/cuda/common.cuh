@@ -70,7 +70,8 @@ class DeviceBuffer {
   bool pinned_ = false;
 };
 
-// A non-blocking stream borrowed from a small pool for the duration of one host call.
+// A non-blocking stream borrowed from a small pool for the duration of one host call. The
+// destructor synchronizes it before returning it, so declare buffers it uses before the lease.
 class StreamLease {
  public:
   static Status make(StreamLease* out);

@@ -207,6 +207,10 @@ Status StreamLease::make(StreamLease* out) {
 
 StreamLease::~StreamLease() {
   if (!s_) return;
+  // Drain before the stream goes back to the pool: callers declare their device buffers before
+  // the lease, so on every return path (early errors included) the work that reads or writes
+  // them has finished before they are freed.
+  cudaStreamSynchronize(s_);
   std::lock_guard<std::mutex> lock(g_stream_mu);
   free_streams().push_back(s_);
 }
@@ -242,19 +246,12 @@ Status gemm(float* C, int64_t ldc, const float* A, int64_t lda, const float* B, 
   AMAAS_TRY(device_status());
   AMAAS_TRY(check_gemm(C, ldc, A, lda, B, ldb, M, N, K, p));
   const int64_t b_rows = p.trans_b ? N : K, b_cols = p.trans_b ? K : N;
-  // Declared before the streams, so that on any early return the guard below waits for the
-  // streams before these buffers go back to the pool.
+  // Declared before the streams: on any return, the leases drain their streams before these
+  // buffers go back to the pool.
   DeviceBuffer dB, dBias, hB, hA[2], hC[2], dA[2], dC[2];
   StreamLease streams[2];
   AMAAS_TRY(StreamLease::make(&streams[0]));
   AMAAS_TRY(StreamLease::make(&streams[1]));
-  struct SyncGuard {
-    StreamLease* s;
-    ~SyncGuard() {
-      cudaStreamSynchronize(s[0].get());
-      cudaStreamSynchronize(s[1].get());
-    }
-  } sync_guard{streams};
   AMAAS_TRY(DeviceBuffer::make(&dB, sizeof(float) * b_rows * b_cols));
   AMAAS_TRY(DeviceBuffer::make(&hB, sizeof(float) * b_rows * b_cols, true));
   copy_rows(hB.as<float>(), b_cols, B, ldb, b_rows, b_cols);
@@ -353,10 +350,6 @@ Status time_gemm_kernel(const char* kind, int64_t M, int64_t N, int64_t K, int i
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
   cudaStream_t s = stream.get();
-  struct SyncGuard {
-    cudaStream_t s;
-    ~SyncGuard() { cudaStreamSynchronize(s); }
-  } guard{s};
   AMAAS_TRY(DeviceBuffer::make(&A, sizeof(float) * M * K));
   AMAAS_TRY(DeviceBuffer::make(&B, sizeof(float) * N * K));
   AMAAS_TRY(DeviceBuffer::make(&C, sizeof(float) * M * N));

@@ -201,10 +201,6 @@ Status qgemm(float* C, int64_t ldc, const float* A, int64_t lda, const int8_t* W
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
   cudaStream_t s = stream.get();
-  struct SyncGuard {
-    cudaStream_t s;
-    ~SyncGuard() { cudaStreamSynchronize(s); }
-  } guard{s};
   AMAAS_TRY(DeviceBuffer::make(&dA, sizeof(float) * M * K));
   AMAAS_CUDA_TRY(cudaMemcpy2DAsync(dA.data(), sizeof(float) * K, A, sizeof(float) * lda, sizeof(float) * K, M,
                                    cudaMemcpyHostToDevice, s));
@@ -244,10 +240,6 @@ Status qgemm_s32(int32_t* C, int64_t ldc, const int8_t* QA, int64_t lda, const i
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
   cudaStream_t s = stream.get();
-  struct SyncGuard {
-    cudaStream_t s;
-    ~SyncGuard() { cudaStreamSynchronize(s); }
-  } guard{s};
   AMAAS_TRY(upload_padded_i8(&dQA, QA, lda, M, K, ldq, s));
   AMAAS_TRY(upload_padded_i8(&dQW, QW, ldw, N, K, ldq, s));
   AMAAS_TRY(DeviceBuffer::make(&dC, sizeof(int32_t) * M * N));

@@ -436,10 +436,6 @@ Status mlp_forward(const MlpSpec& s, const MlpParams& p, const float* X, int64_t
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
   cudaStream_t st = stream.get();
-  struct SyncGuard {
-    cudaStream_t s;
-    ~SyncGuard() { cudaStreamSynchronize(s); }
-  } guard{st};
   AMAAS_TRY(net.upload(p, st));
   constexpr int64_t kChunk = 4096;
   AMAAS_TRY(ws.init(s, std::min(n, kChunk), 1));
@@ -490,10 +486,6 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   StreamLease stream;
   AMAAS_TRY(StreamLease::make(&stream));
   cudaStream_t st = stream.get();
-  struct SyncGuard {
-    cudaStream_t s;
-    ~SyncGuard() { cudaStreamSynchronize(s); }
-  } guard{st};
 
   // The whole training set goes to the device once: no per-batch host->device traffic at all,
   // only the shuffled order (8 bytes per sample) per epoch.
