@@ -3,21 +3,8 @@
 // times 4096^3 problems, which is the benchmark's job, not a unit test's).
 import native = require('@amaas/native');
 import { parseArgs } from '../src/args';
-import { EXIT_FAILED, EXIT_USAGE, main, type BenchIo } from '../src/main';
-
-function capture(): BenchIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
+import { EXIT_FAILED, EXIT_USAGE, main } from '../src/main';
+import { capture } from './capture';
 
 describe('--device', () => {
   test('parses cpu and cuda, refuses anything else', () => {

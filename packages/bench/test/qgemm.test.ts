@@ -4,12 +4,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type BenchIo } from '../src/main';
+import { main } from '../src/main';
+import { capture } from './capture';
 import { renderQgemmMarkdown } from '../src/suites/qgemm';
 
 test('bench qgemm --quick validates, times and writes json/md', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-qgemm-'));
-  const io: BenchIo & { out: string; err: string } = { out: '', err: '', stdout: (t) => void (io.out += t), stderr: (t) => void (io.err += t) };
+  const io = capture();
   try {
     const code = await main(['qgemm', '--shapes', '7x33x5,1x784x512', '--threads', '1', '--quick', '--json', '--out', dir], io);
     expect(code).toBe(0);

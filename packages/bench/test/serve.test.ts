@@ -4,19 +4,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main, type BenchIo } from '../src/main';
+import { main } from '../src/main';
+import { capture } from './capture';
 
 describe('bench serve --quick', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-serve-test-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('validates, loads every endpoint without a failed request, writes json/md', async () => {
-    let out = '', err = '';
-    const io: BenchIo = { stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
+    const io = capture();
     const code = await main(['serve', '--quick', '--json', '--out', dir], io);
-    expect(err).not.toMatch(/FAILED|error:/);
+    expect(io.err).not.toMatch(/FAILED|error:/);
     expect(code).toBe(0);
-    const doc = JSON.parse(out);
+    const doc = JSON.parse(io.out);
     const saved = JSON.parse(fs.readFileSync(path.join(dir, 'serve.json'), 'utf8'));
     expect(saved.serve.cases).toEqual(doc.serve.cases);
     expect(fs.readFileSync(path.join(dir, 'serve.md'), 'utf8')).toMatch(/\| case \|/);

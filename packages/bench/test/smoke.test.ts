@@ -4,21 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EXIT_USAGE, main, type BenchIo } from '../src/main';
-
-function capture(): BenchIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
+import { EXIT_USAGE, main } from '../src/main';
+import { capture } from './capture';
 
 describe('bench gemm --quick on tiny shapes', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-test-'));
