@@ -90,6 +90,26 @@ class StreamLease {
   cudaStream_t s_ = nullptr;
 };
 
+// ---- mma.sync accumulators -------------------------------------------------------------------
+// Calls f(i, j, q, m, n) for every element of a warp's MT x NT tiles of m16n8 accumulators that
+// lies inside M x N: tile (i, j) starts at (row0 + 16 i, col0 + 8 j), and register q of a lane
+// holds, per the PTX ISA, d0 (g, 2t) d1 (g, 2t+1) d2 (g+8, 2t) d3 (g+8, 2t+1) with g = lane / 4,
+// t = lane % 4. The f32 (TF32/BF16) and s32 (int8) mma shapes share this layout.
+template <int MT, int NT, class F>
+__device__ __forceinline__ void for_each_mma_c(int64_t row0, int64_t col0, int lane, int64_t M, int64_t N, F&& f) {
+  const int g8 = lane / 4, t4 = lane % 4;
+#pragma unroll
+  for (int i = 0; i < MT; ++i)
+#pragma unroll
+    for (int j = 0; j < NT; ++j)
+#pragma unroll
+      for (int q = 0; q < 4; ++q) {
+        const int64_t m = row0 + i * 16 + g8 + (q >= 2 ? 8 : 0);
+        const int64_t n = col0 + j * 8 + 2 * t4 + (q & 1);
+        if (m < M && n < N) f(i, j, q, m, n);
+      }
+}
+
 // ---- epilogue --------------------------------------------------------------------------------
 // The CPU epilogue's formulas (kernels_scalar.cpp activate_scalar) with CUDA's accurate libm
 // (no --use_fast_math), so a GEMM result differs from the CPU's by accumulation order only.

@@ -132,25 +132,16 @@ __global__ void __launch_bounds__(kThreads) qgemm_mma(const DeviceQgemm g) {
     __syncthreads();
   }
 
-  // Accumulators: d0 (g, 2t) d1 (g, 2t+1) d2 (g+8, 2t) d3 (g+8, 2t+1), as for the fp32 mma.
-#pragma unroll
-  for (int i = 0; i < kMT; ++i)
-#pragma unroll
-    for (int j = 0; j < kNT; ++j)
-#pragma unroll
-      for (int q = 0; q < 4; ++q) {
-        const int64_t m = m0 + wm + i * 16 + g8 + (q >= 2 ? 8 : 0);
-        const int64_t n = n0 + wn + j * 8 + 2 * t4 + (q & 1);
-        if (m >= g.M || n >= g.N) continue;
-        if (g.C32) {
-          g.C32[m * g.ldc + n] = acc[i][j][q];
-        } else {
-          // The reference's order: (row_scale * col_scale) * float(acc), then + bias.
-          float v = (g.row_scale[m] * g.col_scale[n]) * static_cast<float>(acc[i][j][q]);
-          if (g.bias) v += g.bias[n];
-          g.C[m * g.ldc + n] = activate(v, g.act);
-        }
-      }
+  for_each_mma_c<kMT, kNT>(m0 + wm, n0 + wn, lane, g.M, g.N, [&](int i, int j, int q, int64_t m, int64_t n) {
+    if (g.C32) {
+      g.C32[m * g.ldc + n] = acc[i][j][q];
+    } else {
+      // The reference's order: (row_scale * col_scale) * float(acc), then + bias.
+      float v = (g.row_scale[m] * g.col_scale[n]) * static_cast<float>(acc[i][j][q]);
+      if (g.bias) v += g.bias[n];
+      g.C[m * g.ldc + n] = activate(v, g.act);
+    }
+  });
 }
 
 Status check_sizes(int64_t M, int64_t N, int64_t K) {

@@ -171,21 +171,12 @@ __global__ void __launch_bounds__(kThreads) gemm_mma(const DeviceGemm g) {
     __syncthreads();
   }
 
-  // Accumulator layout (PTX ISA, m16n8 f32 D): d0 (g, 2t) d1 (g, 2t+1) d2 (g+8, 2t) d3 (g+8, 2t+1).
-#pragma unroll
-  for (int i = 0; i < kMT; ++i)
-#pragma unroll
-    for (int j = 0; j < kNT; ++j)
-#pragma unroll
-      for (int q = 0; q < 4; ++q) {
-        const int64_t m = m0 + wm + i * 16 + g8 + (q >= 2 ? 8 : 0);
-        const int64_t n = n0 + wn + j * 8 + 2 * t4 + (q & 1);
-        if (m >= g.M || n >= g.N) continue;
-        float v = g.alpha * acc[i][j][q];
-        if (g.beta != 0.0f) v += g.beta * g.C[m * g.ldc + n];
-        if (g.bias) v += g.bias[n];
-        g.C[m * g.ldc + n] = activate(v, g.act);
-      }
+  for_each_mma_c<kMT, kNT>(m0 + wm, n0 + wn, lane, g.M, g.N, [&](int i, int j, int q, int64_t m, int64_t n) {
+    float v = g.alpha * acc[i][j][q];
+    if (g.beta != 0.0f) v += g.beta * g.C[m * g.ldc + n];
+    if (g.bias) v += g.bias[n];
+    g.C[m * g.ldc + n] = activate(v, g.act);
+  });
 }
 
 }  // namespace
