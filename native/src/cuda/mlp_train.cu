@@ -529,8 +529,8 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   Rng shuffle_rng(c.seed);
   for (int64_t i = 0; i < d.n; ++i) order[i] = i;
   TrainResult res;
-  double best_loss = std::numeric_limits<double>::infinity();
-  int64_t wait = 0, t = 0;
+  train::EpochEnd epoch_end;
+  int64_t t = 0;
   for (int64_t epoch = 0; epoch < c.epochs; ++epoch) {
     if (c.shuffle)
       for (int64_t i = d.n - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
@@ -613,26 +613,15 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
       r.val_loss = vl;
       r.val_accuracy = va;
     }
-    if (!std::isfinite(r.loss))
-      return InvalidArgument("training diverged (loss is not finite) in epoch " + std::to_string(epoch + 1) +
-                             ": lower the learning rate or enable clipNorm");
-    res.history.push_back(r);
-    res.epochs_run = epoch + 1;
+    Status error;
+    const auto verdict = epoch_end.update(c, r, &res, &error);
+    if (!error.ok()) return error;
     if (report) report(r);
-    if (c.patience > 0) {
-      const double monitored = r.val_loss >= 0 ? r.val_loss : r.loss;
-      if (monitored < best_loss - c.min_delta) {
-        best_loss = monitored;
-        res.best_epoch = epoch + 1;
-        wait = 0;
-        if (c.restore_best) AMAAS_CUDA_TRY(cudaMemcpyAsync(best.data(), net.params.data(), pbytes, cudaMemcpyDeviceToDevice, st));
-      } else if (++wait >= c.patience) {
-        res.stopped_early = true;
-        break;
-      }
-    }
+    if (verdict == train::EpochEnd::Verdict::kImproved && c.restore_best)
+      AMAAS_CUDA_TRY(cudaMemcpyAsync(best.data(), net.params.data(), pbytes, cudaMemcpyDeviceToDevice, st));
+    if (verdict == train::EpochEnd::Verdict::kStop) break;
   }
-  if (c.patience > 0 && c.restore_best && res.best_epoch > 0 && res.best_epoch != res.epochs_run)
+  if (train::EpochEnd::restore_best(c, res))
     AMAAS_CUDA_TRY(cudaMemcpyAsync(net.params.data(), best.data(), pbytes, cudaMemcpyDeviceToDevice, st));
   AMAAS_TRY(net.download(p, st));
   res.steps = t;

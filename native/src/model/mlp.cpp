@@ -543,8 +543,8 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
   apply_masks(s, p, d.weight_masks);
 
   TrainResult res;
-  double best_loss = std::numeric_limits<double>::infinity();
-  int64_t wait = 0, t = 0;
+  train::EpochEnd epoch_end;
+  int64_t t = 0;
   for (int64_t epoch = 0; epoch < c.epochs; ++epoch) {
     if (c.shuffle)
       for (int64_t i = d.n - 1; i > 0; --i) std::swap(order[i], order[shuffle_rng.below(i + 1)]);
@@ -597,28 +597,14 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
       r.val_loss = vl;
       r.val_accuracy = va;
     }
-    if (!std::isfinite(r.loss))
-      return Status(ErrorCode::kInvalidArgument,
-                    "training diverged (loss is not finite) in epoch " + num(epoch + 1) +
-                        ": lower the learning rate or enable clipNorm");
-    res.history.push_back(r);
-    res.epochs_run = epoch + 1;
+    Status error;
+    const auto verdict = epoch_end.update(c, r, &res, &error);
+    if (!error.ok()) return error;
     if (report) report(r);
-    if (c.patience > 0) {
-      const double monitored = r.val_loss >= 0 ? r.val_loss : r.loss;
-      if (monitored < best_loss - c.min_delta) {
-        best_loss = monitored;
-        res.best_epoch = epoch + 1;
-        wait = 0;
-        if (c.restore_best) copy_params(s, p, best.view());
-      } else if (++wait >= c.patience) {
-        res.stopped_early = true;
-        break;
-      }
-    }
+    if (verdict == train::EpochEnd::Verdict::kImproved && c.restore_best) copy_params(s, p, best.view());
+    if (verdict == train::EpochEnd::Verdict::kStop) break;
   }
-  if (c.patience > 0 && c.restore_best && res.best_epoch > 0 && res.best_epoch != res.epochs_run)
-    copy_params(s, best.view(), p);
+  if (train::EpochEnd::restore_best(c, res)) copy_params(s, best.view(), p);
   res.steps = t;
   *result = std::move(res);
   return Status::Ok();

@@ -85,4 +85,44 @@ inline Status check_targets(const MlpSpec& s, LossKind loss, const float* Y, int
   return Status::Ok();
 }
 
+// The end of an epoch, after its report is complete: a non-finite loss is an error; with
+// early stopping (patience > 0) the monitored loss (validation, else training) either improves
+// (the caller snapshots the weights when restore_best is set) or counts towards stopping.
+class EpochEnd {
+ public:
+  enum class Verdict { kContinue, kImproved, kStop };
+
+  Verdict update(const TrainConfig& c, const TrainReport& r, TrainResult* res, Status* error) {
+    if (!std::isfinite(r.loss)) {
+      *error = InvalidArgument("training diverged (loss is not finite) in epoch " + std::to_string(r.epoch) +
+                               ": lower the learning rate or enable clipNorm");
+      return Verdict::kStop;
+    }
+    res->history.push_back(r);
+    res->epochs_run = r.epoch;
+    if (c.patience <= 0) return Verdict::kContinue;
+    const double monitored = r.val_loss >= 0 ? r.val_loss : r.loss;
+    if (monitored < best_ - c.min_delta) {
+      best_ = monitored;
+      res->best_epoch = r.epoch;
+      wait_ = 0;
+      return Verdict::kImproved;
+    }
+    if (++wait_ >= c.patience) {
+      res->stopped_early = true;
+      return Verdict::kStop;
+    }
+    return Verdict::kContinue;
+  }
+
+  // Whether the weights of the best epoch must be copied back after the loop.
+  static bool restore_best(const TrainConfig& c, const TrainResult& res) {
+    return c.patience > 0 && c.restore_best && res.best_epoch > 0 && res.best_epoch != res.epochs_run;
+  }
+
+ private:
+  double best_ = HUGE_VAL;
+  int64_t wait_ = 0;
+};
+
 }  // namespace amaas::train
