@@ -32,6 +32,8 @@ export interface BenchOptions {
   help: boolean;
   /** Where the gemm suite runs: 'cpu' (default) or 'cuda' (GPU kernels, validated against the CPU). */
   device: 'cpu' | 'cuda';
+  /** The serve suite's load generator; undefined: wrk when it is on PATH, autocannon otherwise. */
+  loadgen?: 'wrk' | 'autocannon';
   /** The arguments as given, to record how a result was produced. */
   argv: string[];
 }
@@ -51,9 +53,9 @@ suites:
            same network (exported with exportOnnx), validated first
   train    Mlp 784-512-256-10 training throughput on Fashion-MNIST (batch 128, Adam),
            validated against the scalar kernels, against the FMA-peak bound
-  serve    @amaas/server over HTTP (autocannon, loopback) on the Mlp 784-512-256-10 at batch 1:
-           node:http and Express floors, Express + onnxruntime-node (the baseline), our V2
-           JSON, V2 binary, TF :predict, and batching off vs on at 256 connections
+  serve    @amaas/server over HTTP (wrk or autocannon, loopback) on the Mlp 784-512-256-10 at
+           batch 1: node:http and Express floors, Express + onnxruntime-node (the baseline), our
+           V2 JSON, V2 binary, TF :predict, and batching off vs on at 256 connections
   all      every implemented suite (the default)
 
 options:
@@ -65,6 +67,9 @@ options:
   --device cpu|cuda  gemm only: 'cuda' validates the GPU kernels (fp32, tf32, bf16, int8) against the
                      CPU and times them at 4096^3 (1024^3 with --quick) next to torch.matmul if
                      importable; without a usable GPU it exits 1 with the reason
+  --loadgen wrk|autocannon
+                     serve only: the load generator (default: wrk when it is on PATH, Debian's
+                     'wrk' package; else autocannon, which costs the shared cores more per request)
   --help             this text
 
 exit status: 0 ok, 1 a result failed validation or a run failed, 2 bad usage or a planned suite`;
@@ -181,8 +186,14 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         options.device = value;
         break;
       }
+      case '--loadgen': {
+        const value = takeValue();
+        if (value !== 'wrk' && value !== 'autocannon') return fail(`Expected 'wrk' or 'autocannon' after --loadgen but received ${describe(value)}`);
+        options.loadgen = value;
+        break;
+      }
       default:
-        return fail(`Expected one of --quick, --json, --out DIR, --threads N, --shapes MxKxN,..., --device cpu|cuda, --help but received '${arg}'`);
+        return fail(`Expected one of --quick, --json, --out DIR, --threads N, --shapes MxKxN,..., --device cpu|cuda, --loadgen wrk|autocannon, --help but received '${arg}'`);
     }
   }
   return { ok: true, options };

@@ -130,7 +130,7 @@ export async function main(argv: readonly string[], io: BenchIo = processIo): Pr
         files = writeSuiteFiles(doc, outDir, suite, renderTrainMarkdown(doc.train, doc.run.command), renderTrainSvg(doc));
         table = renderTrainText(doc.train);
       } else {
-        section = doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, log });
+        section = doc.serve = await runServeSuite({ quick: options.quick, threads: options.threads, loadgen: options.loadgen, log });
         files = writeSuiteFiles(doc, outDir, suite, renderServeMarkdown(doc.serve, doc.run.command), renderServeSvg(doc));
         table = renderServeText(doc.serve);
       }

@@ -122,6 +122,14 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
       if (ctx.closing) h.connection = 'close';
       return h;
     };
+    // The same headers as a flat [name, value, ...] list, which writeHead takes without copying
+    // them into an object first (the binary answer's path).
+    const headerList = (): string[] => {
+      const h = ['x-request-id', rid];
+      if (ctx.cors) for (const [k, v] of Object.entries(corsHeaders(ctx, req))) h.push(k, v);
+      if (ctx.closing) h.push('connection', 'close');
+      return h;
+    };
 
     // A client that goes away mid-request still ends the request's accounting (499, nginx's code).
     res.once('close', () => finish(499));
@@ -150,6 +158,15 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
           if (typeof hl === 'string') ({ json, binary } = splitBinaryBody(body, hl));
           const decoded = decodeV2(parseV2Request(parseJson(json)), binary, version);
           const respond = (out: Float32Array) => {
+            const small = decoded.binaryOutput && decoded.id === undefined ? smallBinaryAnswer(version, out, decoded.input.n) : null;
+            if (small) {
+              const h = headerList();
+              h.push('content-type', 'application/octet-stream', HEADER_LENGTH, small.headerLength, 'content-length', String(small.body.length));
+              res.writeHead(200, h);
+              res.end(small.body, 'latin1');
+              finish(200);
+              return;
+            }
             const { header, binary: bin } = encodeV2(version, out, decoded.input.n, decoded);
             if (bin) {
               const { body: b, headerLength } = binaryBody(header, [bin]);
@@ -180,6 +197,28 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
     });
     return true;
   };
+}
+
+// The JSON header of a binary V2 answer depends only on the version and the row count when the
+// request has no id: kept per version and row count (ASCII only, so that latin1 carries it byte
+// for byte), it saves building and serializing the document on every request.
+const answerHeaders = new WeakMap<LoadedVersion, Map<number, string | null>>();
+const MAX_CACHED_ROW_COUNTS = 256;
+
+/** A small binary answer as one latin1 string (JSON header + raw floats), so node writes head
+ *  and body in one syscall; null when the header is not plain ASCII or the body is large. */
+function smallBinaryAnswer(version: LoadedVersion, out: Float32Array, n: number): { body: string; headerLength: string } | null {
+  if (out.byteLength > SMALL_BODY) return null;
+  let byRows = answerHeaders.get(version);
+  if (!byRows) answerHeaders.set(version, (byRows = new Map()));
+  let json = byRows.get(n);
+  if (json === undefined) {
+    json = JSON.stringify(encodeV2(version, out, n, { binaryOutput: true }).header);
+    if (!/^[\x20-\x7e]*$/.test(json)) json = null;
+    if (byRows.size < MAX_CACHED_ROW_COUNTS) byRows.set(n, json);
+  }
+  if (json === null) return null;
+  return { body: json + Buffer.from(out.buffer, out.byteOffset, out.byteLength).toString('latin1'), headerLength: String(json.length) };
 }
 
 function parseJson(buf: Buffer): unknown {

@@ -140,6 +140,33 @@ describe('createApp over HTTP', () => {
       expect((await short.json()) as object).toEqual({ error: expect.any(String) });
     });
 
+    test('binary answers: the cached header (no id) and the built one (with id) say the same for every row count', async () => {
+      const rows = [X4, [6.7, 3.0, 5.2, 2.3], [5.0, 3.4, 1.5, 0.2]];
+      const ask = async (n: number, id?: string) => {
+        const x = Float32Array.from(rows.slice(0, n).flat());
+        const header = Buffer.from(JSON.stringify({ ...(id ? { id } : {}), inputs: [{ name: 'x', shape: [n, 4], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }));
+        const res = await fetch(`${url}/v2/models/iris/infer`, {
+          method: 'POST',
+          headers: { ...H(), 'inference-header-content-length': String(header.length) },
+          body: Buffer.concat([header, Buffer.from(x.buffer)]),
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-request-id')).toBeTruthy();
+        const hl = Number(res.headers.get('inference-header-content-length'));
+        const buf = Buffer.from(await res.arrayBuffer());
+        expect(Number(res.headers.get('content-length'))).toBe(buf.length);
+        return { head: JSON.parse(buf.subarray(0, hl).toString()) as Record<string, unknown>, data: Array.from(new Float32Array(buf.subarray(hl).buffer.slice(buf.byteOffset + hl, buf.byteOffset + buf.length))) };
+      };
+      for (const n of [1, 3, 2, 1, 3]) {
+        const cached = await ask(n);
+        const built = await ask(n, `req-${n}`);
+        expect(built.head).toEqual({ ...cached.head, id: `req-${n}` });
+        expect(cached.head.outputs).toEqual([{ name: expect.any(String), datatype: 'FP32', shape: [n, 3], parameters: { binary_data_size: n * 12 } }]);
+        expect(cached.data).toEqual(built.data);
+        expect(cached.data).toHaveLength(n * 3);
+      }
+    });
+
     test('binary tensors of other datatypes: BYTES (length-prefixed), INT8, FP16, FP64', async () => {
       const post = (model: string, header: object, bin: Buffer) => {
         const h = Buffer.from(JSON.stringify(header));

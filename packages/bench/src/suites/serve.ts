@@ -1,9 +1,10 @@
 // The serve suite: HTTP throughput of @amaas/server on the Mlp 784-512-256-10 at batch 1, against
-// the floors and the peer an Express user would build, all measured in the same run with
-// autocannon on loopback (the load generator shares the machine's cores with the server):
-// bare node:http GET, Express 5 GET, Express 5 POST of 784 floats as JSON, Express 5 +
-// onnxruntime-node running the same network (the baseline of the ratios), then ours: V2 JSON, V2
-// binary tensors, TF Serving :predict, and V2 binary at 256 connections with batching off and on.
+// the floors and the peer an Express user would build, all measured in the same run with wrk (or
+// autocannon, see loadgen.ts) on loopback (the load generator shares the machine's cores with the
+// server): bare node:http GET, Express 5 GET, Express 5 POST of 784 floats as JSON, Express 5 +
+// onnxruntime-node running the same network (the baseline of the ratios), then ours as `amaas
+// serve` runs it (dynamic batching on): V2 JSON, V2 binary tensors, TF Serving :predict; the same
+// two V2 requests with batching off; and V2 binary at 256 connections with batching off and on.
 // Every server runs in its own child process. Validated first: each inference endpoint must
 // return the model's probabilities before anything is timed. Reports medians of the runs.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,15 +16,9 @@ import { uniformMatrix } from '../prng';
 import { formatMarkdownTable, formatTextTable, type Table } from '../report/table';
 import { CHILD_SOURCE, type ServeChildConfig, type ServeChildMode } from './serve-child';
 import { INFER_LAYERS } from './infer';
+import { createLoadGen, type LoadGen, type LoadGenName, type LoadResult } from './loadgen';
 
-export interface ServeRun {
-  rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-}
+export type ServeRun = LoadResult;
 
 export interface ServeCaseResult {
   key: string;
@@ -52,21 +47,14 @@ export interface ServeSuiteResult {
   duration_s: number;
   runs: number;
   threads: number;
+  /** the load generator, e.g. 'wrk (/usr/bin/wrk, 1 thread)' */
+  loadgen: string;
   peer: string;
   validation: { max_abs_diff_ort: number; max_abs_diff_ours: number };
   cases: ServeCaseResult[];
   targets: ServeTarget[];
   failures: { message: string }[];
 }
-
-type Autocannon = (o: Record<string, unknown>) => Promise<{
-  requests: { total: number };
-  duration: number;
-  latency: { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}>;
 
 interface Child {
   url: string;
@@ -133,9 +121,7 @@ interface Target {
   probs?: (body: Buffer) => Float32Array;
 }
 
-export async function runServeSuite(config: { quick: boolean; threads?: number; log: (line: string) => void }): Promise<ServeSuiteResult> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const autocannon = require('autocannon') as Autocannon;
+export async function runServeSuite(config: { quick: boolean; threads?: number; loadgen?: LoadGenName; log: (line: string) => void }): Promise<ServeSuiteResult> {
   const [d] = INFER_LAYERS;
   const weights: number[][] = [];
   for (let l = 0; l + 1 < INFER_LAYERS.length; ++l) {
@@ -155,12 +141,21 @@ export async function runServeSuite(config: { quick: boolean; threads?: number; 
   const threads = config.threads ?? 1;
   const duration = config.quick ? 1 : 5;
   const runs = config.quick ? 1 : 3;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-serve-'));
+  let loadgen: LoadGen;
+  try {
+    loadgen = createLoadGen(config.loadgen, dir);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   const result: ServeSuiteResult = {
     model: INFER_LAYERS.join('-'),
     payload: `1 row of ${d} floats (k/255)`,
     duration_s: duration,
     runs,
     threads,
+    loadgen: loadgen.describe,
     peer: 'onnxruntime-node: not installed',
     validation: { max_abs_diff_ort: NaN, max_abs_diff_ours: NaN },
     cases: [],
@@ -175,7 +170,6 @@ export async function runServeSuite(config: { quick: boolean; threads?: number; 
     ortAvailable = false;
   }
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-serve-'));
   const children = new Map<string, Child>();
   try {
     const onnxPath = path.join(dir, 'mlp.onnx');
@@ -213,9 +207,11 @@ export async function runServeSuite(config: { quick: boolean; threads?: number; 
       { key: 'express_get', name: 'Express 5 GET', child: 'express-get', path: '/', connections: 50, method: 'GET' },
       { key: 'express_post', name: 'Express 5 POST 784 floats JSON', child: 'express-post', path: '/', connections: 50, method: 'POST', body: jsonRow, headers: json },
       ...(ortAvailable ? [{ key: 'express_ort', name: 'Express 5 + onnxruntime-node MLP (baseline)', child: 'express-ort', path: '/', connections: 50, method: 'POST' as const, body: jsonRow, headers: json, probs: tfProbs }] : []),
-      { key: 'v2_json', name: 'ours: V2 infer, JSON', child: 'amaas-off', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Json, headers: json, probs: v2Probs },
-      { key: 'v2_binary', name: 'ours: V2 infer, binary tensors', child: 'amaas-off', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Bin, headers: bin, probs: binProbs },
-      { key: 'tf_predict', name: 'ours: TF Serving :predict', child: 'amaas-off', path: '/v1/models/mlp:predict', connections: 50, method: 'POST', body: jsonRow, headers: json, probs: tfProbs },
+      { key: 'v2_json', name: 'ours: V2 infer, JSON', child: 'amaas-on', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Json, headers: json, probs: v2Probs },
+      { key: 'v2_binary', name: 'ours: V2 infer, binary tensors', child: 'amaas-on', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Bin, headers: bin, probs: binProbs },
+      { key: 'tf_predict', name: 'ours: TF Serving :predict', child: 'amaas-on', path: '/v1/models/mlp:predict', connections: 50, method: 'POST', body: jsonRow, headers: json, probs: tfProbs },
+      { key: 'v2_json_unbatched', name: 'ours: V2 infer, JSON, batching off', child: 'amaas-off', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Json, headers: json, probs: v2Probs },
+      { key: 'v2_binary_unbatched', name: 'ours: V2 infer, binary tensors, batching off', child: 'amaas-off', path: '/v2/models/mlp/infer', connections: 50, method: 'POST', body: v2Bin, headers: bin, probs: binProbs },
       { key: 'batching_off_256', name: 'ours: V2 binary, 256 connections, batching off', child: 'amaas-off', path: '/v2/models/mlp/infer', connections: 256, method: 'POST', body: v2Bin, headers: bin, probs: binProbs },
       { key: 'batching_on_256', name: 'ours: V2 binary, 256 connections, batching on', child: 'amaas-on', path: '/v2/models/mlp/infer', connections: 256, method: 'POST', body: v2Bin, headers: bin, probs: binProbs },
     ];
@@ -243,27 +239,10 @@ export async function runServeSuite(config: { quick: boolean; threads?: number; 
     if (ortAvailable && !(worstOrt <= 1e-4)) result.failures.push({ message: `onnxruntime differs from the model by ${worstOrt} (> 1e-4)` });
     if (result.failures.length > 0) return result;
 
-    const shoot = async (t: Target, seconds: number): Promise<ServeRun> => {
-      const r = await autocannon({
-        url: children.get(t.child)!.url + t.path,
-        method: t.method,
-        headers: t.headers,
-        body: t.body,
-        connections: t.connections,
-        duration: seconds,
-        pipelining: 1,
-      });
-      return {
-        rps: r.requests.total / r.duration,
-        p50_ms: r.latency.p50,
-        p99_ms: r.latency.p99,
-        requests: r.requests.total,
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-      };
-    };
+    const shoot = (t: Target, seconds: number): Promise<ServeRun> =>
+      loadgen.run({ url: children.get(t.child)!.url + t.path, method: t.method, headers: t.headers, body: t.body, connections: t.connections, seconds });
     const cases = new Map<string, ServeCaseResult>(targets.map((t) => [t.key, { key: t.key, name: t.name, connections: t.connections, runs: [], median_rps: 0, median_p50_ms: 0, median_p99_ms: 0, non2xx: 0, errors: 0 }]));
-    for (const t of targets) await shoot(t, config.quick ? 0.3 : 1); // warm-up (JIT, sockets), not recorded
+    for (const t of targets) await shoot(t, loadgen.name === 'wrk' || !config.quick ? 1 : 0.3); // warm-up (JIT, sockets), not recorded; wrk takes whole seconds
     // Runs interleave the cases, so drift on this shared machine hits all of them alike.
     for (let run = 0; run < runs; ++run)
       for (const t of targets) {
@@ -316,7 +295,7 @@ function targetTable(r: ServeSuiteResult): Table {
 
 export function renderServeText(r: ServeSuiteResult): string {
   return [
-    `serve: Mlp ${r.model}, ${r.payload}, autocannon on loopback, ${r.runs} run(s) of ${r.duration_s} s per case; peer: ${r.peer}`,
+    `serve: Mlp ${r.model}, ${r.payload}, ${r.loadgen} on loopback, ${r.runs} run(s) of ${r.duration_s} s per case; peer: ${r.peer}`,
     `validation: max |ours - model| ${r.validation.max_abs_diff_ours.toExponential(1)}, |onnxruntime - model| ${Number.isFinite(r.validation.max_abs_diff_ort) ? r.validation.max_abs_diff_ort.toExponential(1) : 'n/a'}`,
     '',
     formatTextTable(caseTable(r)),
@@ -329,7 +308,7 @@ export function renderServeMarkdown(r: ServeSuiteResult, command: string): strin
   return [
     `## serve: Mlp ${r.model} over HTTP, batch-1 requests`,
     '',
-    `Command: \`${command}\`. Load: autocannon in the parent process, each server in its own child process, on loopback (the load generator shares the cores). Payload: ${r.payload}. Medians of ${r.runs} run(s) of ${r.duration_s} s per case, cases interleaved. Every inference endpoint was validated against the model before timing.`,
+    `Command: \`${command}\`. Load: ${r.loadgen}, each server in its own child process, on loopback (the load generator shares the cores). Ours runs as \`amaas serve\` does (dynamic batching on) unless a row says batching off; ours and onnxruntime run their engine on ${r.threads} thread(s). Payload: ${r.payload}. Medians of ${r.runs} run(s) of ${r.duration_s} s per case, cases interleaved. Every inference endpoint was validated against the model before timing.`,
     '',
     formatMarkdownTable(caseTable(r)),
     '',

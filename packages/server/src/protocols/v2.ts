@@ -129,7 +129,7 @@ export function decodeV2(req: V2InferenceRequest, binary: Buffer | null, lv: Loa
 }
 
 /** The response document; with binaryOutput the data goes in `binary` instead. */
-export function encodeV2(lv: LoadedVersion, out: Float32Array, n: number, d: DecodedV2): { header: Record<string, unknown>; binary: Float32Array | null } {
+export function encodeV2(lv: LoadedVersion, out: Float32Array, n: number, d: Pick<DecodedV2, 'id' | 'binaryOutput'>): { header: Record<string, unknown>; binary: Float32Array | null } {
   const o = lv.adapter.output;
   const shape = o.rank === 1 ? [n] : [n, o.width];
   const output: Record<string, unknown> = { name: o.name, datatype: 'FP32', shape };
