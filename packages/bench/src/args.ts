@@ -50,9 +50,11 @@ suites:
   qgemm    int8 GEMM (u8 x s8 -> s32, VNNI/AVX2) against the measured dot-product peak,
            oneDNN's u8s8s32 and our fp32 GEMM; int4 weights; the Mlp with int8/int4 weights
   infer    Mlp 784-512-256-10 inference at batch 1, 64, 256 against onnxruntime-node on the
-           same network (exported with exportOnnx), validated first
+           same network (exported with exportOnnx) and, at batch 1, the same network in plain C
+           over oneDNN's sgemm (tools/peers/mlp_peers.c), validated first
   train    Mlp 784-512-256-10 training throughput on Fashion-MNIST (batch 128, Adam),
-           validated against the scalar kernels, against the FMA-peak bound
+           validated against the scalar kernels, against the FMA-peak bound, a plain C training
+           loop over oneDNN's sgemm (tools/peers/mlp_peers.c) and TensorFlow.js
   serve    @amaas/server over HTTP (wrk or autocannon, loopback) on the Mlp 784-512-256-10 at
            batch 1: node:http and Express floors, Express + onnxruntime-node (the baseline), our
            V2 JSON, V2 binary, TF :predict, and batching off vs on at 256 connections

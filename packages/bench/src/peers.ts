@@ -28,11 +28,11 @@ export interface PeerMeasurement {
 
 export type PeerOutcome = { ok: true; value: PeerMeasurement } | { ok: false; error: string };
 
-/** tools/peers/gemm_peers.c, found by walking up from this file (src/ or dist/ alike). */
-export function findPeerSource(from = __dirname): string | null {
+/** tools/peers/<file> (default gemm_peers.c), found by walking up from this file (src/ or dist/ alike). */
+export function findPeerSource(from = __dirname, file = 'gemm_peers.c'): string | null {
   let dir = from;
   for (;;) {
-    const candidate = path.join(dir, 'tools', 'peers', 'gemm_peers.c');
+    const candidate = path.join(dir, 'tools', 'peers', file);
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
     if (parent === dir) return null;
@@ -112,23 +112,59 @@ export function preparePeers(log: (line: string) => void): PeerProgram[] {
     if (!compilerOk) return { name, binary: null, status: 'not installed (no C compiler `cc` on PATH)' };
     const args = ['-O2', '-std=c11', ...recipe.args.filter((a) => a.startsWith('-D') || a.startsWith('-I'))];
     const libs = [...recipe.args.filter((a) => a.startsWith('-L') || a.startsWith('-l')), '-lm'];
-    const hash = createHash('sha256').update(text).update(args.join(' ')).update(libs.join(' ')).digest('hex').slice(0, 16);
-    const dir = path.join(os.tmpdir(), 'amaas-bench-peers');
-    const binary = path.join(dir, `gemm_peers_${name}_${hash}`);
-    if (!fs.existsSync(binary)) {
-      fs.mkdirSync(dir, { recursive: true });
-      log(`compiling ${path.basename(source)} for ${PEER_LABELS[name]} -> ${binary}`);
-      const tmp = `${binary}.${process.pid}.tmp`;
-      const r = spawnSync('cc', [...args, '-o', tmp, source, ...libs], { encoding: 'utf8' });
-      if (r.status !== 0) {
-        fs.rmSync(tmp, { force: true });
-        const why = (r.stderr || r.error?.message || 'unknown error').trim().split('\n').slice(0, 3).join(' ');
-        return { name, binary: null, status: `failed to compile (${why})` };
-      }
-      fs.renameSync(tmp, binary);
-    }
-    return { name, binary, status: `ok (${recipe.found})` };
+    const built = compileCached(source, text, `gemm_peers_${name}`, args, libs, `${path.basename(source)} for ${PEER_LABELS[name]}`, log);
+    return typeof built === 'string' ? { name, binary: null, status: `failed to compile (${built})` } : { name, binary: built.binary, status: `ok (${recipe.found})` };
   });
+}
+
+/** Compiles `source` with cc into os.tmpdir() once per (text, flags): the binary, or why not. */
+function compileCached(source: string, text: string, stem: string, args: string[], libs: string[], what: string, log: (line: string) => void): { binary: string } | string {
+  const hash = createHash('sha256').update(text).update(args.join(' ')).update(libs.join(' ')).digest('hex').slice(0, 16);
+  const dir = path.join(os.tmpdir(), 'amaas-bench-peers');
+  const binary = path.join(dir, `${stem}_${hash}`);
+  if (fs.existsSync(binary)) return { binary };
+  fs.mkdirSync(dir, { recursive: true });
+  log(`compiling ${what} -> ${binary}`);
+  const tmp = `${binary}.${process.pid}.tmp`;
+  const r = spawnSync('cc', [...args, '-o', tmp, source, ...libs], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    return (r.stderr || r.error?.message || 'unknown error').trim().split('\n').slice(0, 3).join(' ');
+  }
+  fs.renameSync(tmp, binary);
+  return { binary };
+}
+
+/** tools/peers/mlp_peers.c built against oneDNN: the plain C MLP (training loop and batch-1
+ *  forward pass) over dnnl_sgemm. Same rules as preparePeers: missing pieces are 'not installed'.
+ *  Compiled with -O3 -march=native -fopenmp: the peer's own loops get every chance (our addon
+ *  is built without -march=native so that it runs on any x86-64). */
+export function prepareMlpPeer(log: (line: string) => void): { binary: string | null; status: string } {
+  const source = findPeerSource(__dirname, 'mlp_peers.c');
+  if (!source) return { binary: null, status: 'not installed (tools/peers/mlp_peers.c not found)' };
+  const recipe = recipeFor('onednn');
+  if (typeof recipe === 'string') return { binary: null, status: `not installed (${recipe})` };
+  if (!hasCompiler()) return { binary: null, status: 'not installed (no C compiler `cc` on PATH)' };
+  const args = ['-O3', '-march=native', '-fopenmp', '-std=c11', ...recipe.args.filter((a) => a.startsWith('-D') || a.startsWith('-I'))];
+  const libs = [...recipe.args.filter((a) => a.startsWith('-L') || a.startsWith('-l')), '-lm'];
+  const built = compileCached(source, fs.readFileSync(source, 'utf8'), 'mlp_peers_onednn', args, libs, 'mlp_peers.c for oneDNN', log);
+  return typeof built === 'string' ? { binary: null, status: `failed to compile (${built})` } : { binary: built.binary, status: `ok (${recipe.found})` };
+}
+
+/** Runs the MLP peer (`train THREADS DATA EPOCHS` or `infer THREADS SECONDS`) and parses its JSON
+ *  line; an error string when it fails or its result fails its own validation. */
+export function runMlpPeer<T extends { valid: boolean }>(binary: string, args: string[], threads: number, timeoutMs: number): T | string {
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads) };
+  const r = spawnSync(binary, [args[0], String(threads), ...args.slice(1)], { encoding: 'utf8', env, timeout: timeoutMs });
+  const line = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  let parsed: T & { error?: string };
+  try {
+    parsed = JSON.parse(line) as T & { error?: string };
+  } catch {
+    return `oneDNN C peer printed no JSON line (${(r.stderr || r.error?.message || `exit status ${r.status}`).trim().split('\n')[0]})`;
+  }
+  if (!parsed.valid) return `oneDNN C peer failed validation: ${parsed.error ?? line.slice(0, 200)}`;
+  return parsed;
 }
 
 /** Runs one peer on one shape; B transposed (stored (N,K)) when transB, like x·Wᵀ. */

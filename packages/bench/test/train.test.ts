@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { listDatasets } from '@amaas/core';
 import { main } from '../src/main';
+import { prepareMlpPeer } from '../src/peers';
 import { trainFlopsPerSample } from '../src/suites/train';
 
 test('flops per sample match the issue figure for 784-512-256-10 (2.41 MFLOP)', () => {
@@ -24,6 +25,14 @@ maybe(`quick train suite validates and reports${fashion?.available ? '' : ' (ski
   const doc = JSON.parse(stdout);
   expect(doc.train.validation.passed).toBe(true);
   expect(doc.train.cases[0].median_samples_per_sec).toBeGreaterThan(0);
+  // The C + oneDNN loop runs where oneDNN is installed (its own validation passed, ratio reported)
+  // and says why not elsewhere.
+  const peer = prepareMlpPeer(() => {});
+  const line = doc.train.peers.find((p: string) => p.startsWith('C + oneDNN sgemm training loop'));
+  if (peer.binary) {
+    expect(line).toMatch(/training accuracy 0\.\d+\); ours \d+\.\d+x$/);
+    expect(doc.train.cases[0].ratio_to_onednn_c).toBeGreaterThan(0);
+  } else expect(line).toBe(`C + oneDNN sgemm training loop: ${peer.status}`);
   expect(fs.existsSync(path.join(out, 'train.md'))).toBe(true);
   const svg = fs.readFileSync(path.join(out, 'train.svg'), 'utf8');
   expect(svg.startsWith('<svg')).toBe(true);

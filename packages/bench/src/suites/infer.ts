@@ -6,6 +6,7 @@ import native = require('@amaas/native');
 import { exportOnnx, Mlp, quantize, Tensor, type QuantizedMlp } from '@amaas/core';
 import { uniformMatrix } from '../prng';
 import { FULL_TIMING, QUICK_TIMING, timeAsync, timeSync, type Timing } from '../timing';
+import { prepareMlpPeer, runMlpPeer } from '../peers';
 
 export const INFER_LAYERS = [784, 512, 256, 10];
 export const INFER_BATCHES = [1, 64, 256];
@@ -29,6 +30,8 @@ export interface InferCaseResult {
   ort_int8_samples_per_sec?: number;
   /** Our int8 samples/s over onnxruntime's int8 (its dynamic quantization graph). */
   int8_ratio_to_ort_int8?: number;
+  /** batch 1 only: the same network's forward pass in plain C over oneDNN's sgemm (tools/peers/mlp_peers.c) */
+  onednn_c_median_us?: number;
   noisy: boolean;
 }
 
@@ -42,6 +45,8 @@ export interface InferSuiteResult {
   /** Max |onnxruntime int8 - our int8| probability (different activation scaling). */
   ort_int8_max_prob_diff: number;
   cases: InferCaseResult[];
+  /** the C + oneDNN batch-1 peer: 'ok (...)' or why it did not run */
+  onednn_c: string;
   failures: { message: string }[];
 }
 
@@ -79,7 +84,7 @@ export async function runInferSuite(config: { threads: number[]; quick: boolean;
   const xAll = uniformMatrix(maxBatch * inputs, 7).map((v) => (v + 1) / 2);
   const result: InferSuiteResult = {
     model: INFER_LAYERS.join('-'), peer: 'onnxruntime-node: not installed', max_abs_diff: NaN,
-    int8_max_prob_diff: NaN, int4_max_prob_diff: NaN, ort_int8_max_prob_diff: NaN, cases: [], failures: [],
+    int8_max_prob_diff: NaN, int4_max_prob_diff: NaN, ort_int8_max_prob_diff: NaN, cases: [], onednn_c: 'not run', failures: [],
   };
   const q8: QuantizedMlp = quantize(model, { scheme: 'int8' }).model;
   const q4: QuantizedMlp = quantize(model, { scheme: 'int4' }).model;
@@ -196,6 +201,16 @@ export async function runInferSuite(config: { threads: number[]; quick: boolean;
     }
   }
   native.setThreads(native.engineInfo().maxThreads);
+  // Batch 1 in plain C over oneDNN's sgemm, per thread count (validated in the program against a
+  // double-precision forward pass; its own seeded weights of the same shapes).
+  const cPeer = prepareMlpPeer(config.log);
+  result.onednn_c = cPeer.status;
+  if (cPeer.binary)
+    for (const c of result.cases.filter((k) => k.batch === 1)) {
+      const r = runMlpPeer<{ valid: boolean; median_us: number }>(cPeer.binary, ['infer', config.quick ? '0.2' : '2'], c.threads, 120_000);
+      if (typeof r === 'string') result.onednn_c = r;
+      else c.onednn_c_median_us = r.median_us;
+    }
   q8.dispose();
   q4.dispose();
   for (const s of sessions.values()) await s.release();
@@ -210,11 +225,12 @@ export function renderInferText(r: InferSuiteResult): string {
     `infer: Mlp ${r.model} (relu, softmax); peer: ${r.peer}; validation: fp32 max abs diff ${Number.isFinite(r.max_abs_diff) ? r.max_abs_diff.toExponential(2) : 'n/a'}, ` +
       `int8/int4 vs fp32 ${r.int8_max_prob_diff.toExponential(1)}/${r.int4_max_prob_diff.toExponential(1)}`,
     '',
-    'batch  threads  fp32 µs  ort µs  fp32/ort  int8 µs  ort int8 µs  int8/ort-int8  int4 µs  fp32 samples/s  int8 samples/s  noisy',
+    `C + oneDNN batch-1 peer: ${r.onednn_c}`,
+    'batch  threads  fp32 µs  ort µs  fp32/ort  C+oneDNN µs  int8 µs  ort int8 µs  int8/ort-int8  int4 µs  fp32 samples/s  int8 samples/s  noisy',
   ];
   for (const c of r.cases)
     lines.push(
-      `${String(c.batch).padStart(5)}  ${String(c.threads).padStart(7)}  ${us(c.median_us).padStart(7)}  ${us(c.ort_median_us).padStart(6)}  ${ratio(c.ratio_to_ort).padStart(8)}  ` +
+      `${String(c.batch).padStart(5)}  ${String(c.threads).padStart(7)}  ${us(c.median_us).padStart(7)}  ${us(c.ort_median_us).padStart(6)}  ${ratio(c.ratio_to_ort).padStart(8)}  ${us(c.onednn_c_median_us).padStart(11)}  ` +
         `${us(c.int8_median_us).padStart(7)}  ${us(c.ort_int8_median_us).padStart(11)}  ${ratio(c.int8_ratio_to_ort_int8).padStart(13)}  ${us(c.int4_median_us).padStart(7)}  ` +
         `${Math.round(c.samples_per_sec).toString().padStart(14)}  ${Math.round(c.int8_samples_per_sec).toString().padStart(14)}  ${c.noisy ? 'noisy' : ''}`,
     );
@@ -230,12 +246,14 @@ export function renderInferMarkdown(r: InferSuiteResult, command: string): strin
       `${Number.isFinite(r.ort_int8_max_prob_diff) ? ` and onnxruntime's int8 within ${r.ort_int8_max_prob_diff.toExponential(1)} of ours` : ''}, checked before timing. ` +
       'Ours: `predictProbaSync` (one native call over packed weights); onnxruntime: `await session.run`.',
     '',
-    '| batch | threads | fp32 µs | onnxruntime fp32 µs | fp32 ours/ort | int8 µs | onnxruntime int8 µs | int8 ours/ort | int4 µs | int8 samples/s |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| batch | threads | fp32 µs | onnxruntime fp32 µs | fp32 ours/ort | C + oneDNN fp32 µs | int8 µs | onnxruntime int8 µs | int8 ours/ort | int4 µs | int8 samples/s |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.cases.map(
       (c) =>
-        `| ${c.batch} | ${c.threads} | ${us(c.median_us)} | ${us(c.ort_median_us)} | ${ratio(c.ratio_to_ort)} | ${us(c.int8_median_us)} | ${us(c.ort_int8_median_us)} | ${ratio(c.int8_ratio_to_ort_int8)} | ${us(c.int4_median_us)} | ${Math.round(c.int8_samples_per_sec)} |`,
+        `| ${c.batch} | ${c.threads} | ${us(c.median_us)} | ${us(c.ort_median_us)} | ${ratio(c.ratio_to_ort)} | ${us(c.onednn_c_median_us)} | ${us(c.int8_median_us)} | ${us(c.ort_int8_median_us)} | ${ratio(c.int8_ratio_to_ort_int8)} | ${us(c.int4_median_us)} | ${Math.round(c.int8_samples_per_sec)} |`,
     ),
+    '',
+    `C + oneDNN: the same network in plain C over \`dnnl_sgemm\` (tools/peers/mlp_peers.c), batch 1 only: ${r.onednn_c}.`,
     '',
   ].join('\n');
 }

@@ -4,7 +4,11 @@
 // the loss curve must match a run on the scalar kernels. Not a report writer (see report/).
 import native = require('@amaas/native');
 import { Mlp, Tensor, loadDataset } from '@amaas/core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import type { PeakFigure } from '../machine';
+import { prepareMlpPeer, runMlpPeer } from '../peers';
 import { median, NOISY_SPREAD } from '../timing';
 
 export const TRAIN_LAYERS = [784, 512, 256, 10];
@@ -35,6 +39,10 @@ export interface TrainCaseResult {
   ratio_to_bound: number;
   final_loss: number;
   noisy: boolean;
+  /** the plain C training loop over oneDNN's sgemm (tools/peers/mlp_peers.c), same data and threads */
+  onednn_c_samples_per_sec?: number;
+  /** ours / that C loop */
+  ratio_to_onednn_c?: number;
 }
 
 export interface TrainSuiteResult {
@@ -191,6 +199,7 @@ export async function runTrainSuite(config: TrainSuiteConfig): Promise<TrainSuit
     config.log(`train ${threads}T: ${Math.round(med)} samples/s (bound ${Math.round(bound)})`);
   }
   native.setThreads(info.maxThreads);
+  cPeer(result, x.contiguous().data, y, epochs, config.log);
   if (config.quick) {
     result.peers.push('TensorFlow.js: skipped (--quick)');
   } else {
@@ -207,17 +216,68 @@ export async function runTrainSuite(config: TrainSuiteConfig): Promise<TrainSuit
   return result;
 }
 
+interface CPeerRun {
+  valid: boolean;
+  samples_per_sec: number;
+  min: number;
+  max: number;
+  first_loss: number;
+  last_loss: number;
+  accuracy: number;
+}
+
+/** The C + oneDNN training loop on the same images, labels, batch, optimizer and thread counts. */
+function cPeer(result: TrainSuiteResult, x: Float32Array, y: Float32Array, epochs: number, log: (line: string) => void): void {
+  const peer = prepareMlpPeer(log);
+  if (!peer.binary) {
+    result.peers.push(`C + oneDNN sgemm training loop: ${peer.status}`);
+    return;
+  }
+  const n = y.length;
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'amaas-bench-train-')), 'data.bin');
+  try {
+    const head = Buffer.alloc(8);
+    head.writeBigInt64LE(BigInt(n));
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writeSync(fd, head);
+      fs.writeSync(fd, new Uint8Array(x.buffer, x.byteOffset, n * TRAIN_LAYERS[0] * 4));
+      const labels = Int32Array.from(y);
+      fs.writeSync(fd, new Uint8Array(labels.buffer));
+    } finally {
+      fs.closeSync(fd);
+    }
+    for (const c of result.cases) {
+      const r = runMlpPeer<CPeerRun>(peer.binary, ['train', file, String(epochs)], c.threads, 600_000);
+      if (typeof r === 'string') {
+        result.peers.push(`C + oneDNN sgemm training loop (${c.threads} threads): ${r}`);
+        continue;
+      }
+      c.onednn_c_samples_per_sec = r.samples_per_sec;
+      c.ratio_to_onednn_c = c.median_samples_per_sec / r.samples_per_sec;
+      result.peers.push(
+        `C + oneDNN sgemm training loop (tools/peers/mlp_peers.c, ${c.threads} thread${c.threads > 1 ? 's' : ''}): ${Math.round(r.samples_per_sec)} samples/s ` +
+          `(loss ${r.first_loss.toFixed(3)} -> ${r.last_loss.toFixed(3)}, training accuracy ${r.accuracy.toFixed(3)}); ours ${c.ratio_to_onednn_c.toFixed(2)}x`,
+      );
+      log(`train peer C + oneDNN ${c.threads}T: ${Math.round(r.samples_per_sec)} samples/s (ours ${c.ratio_to_onednn_c.toFixed(2)}x)`);
+    }
+  } finally {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
 export function renderTrainText(r: TrainSuiteResult): string {
   const lines = [
     `train: Mlp ${r.model}, batch ${r.batch}, Adam, on ${r.dataset}; ${(r.flops_per_sample / 1e6).toFixed(2)} MFLOP per sample per step`,
     `validation: loss ${r.validation.loss_first.toFixed(4)} -> ${r.validation.loss_last.toFixed(4)}; scalar-kernel curve max relative difference ${r.validation.scalar_max_rel_diff.toExponential(2)}`,
     '',
-    'threads  samples/s median      min      max  bound (peak)  % of bound  noisy',
+    'threads  samples/s median      min      max  bound (peak)  % of bound  C+oneDNN  ours/C+oneDNN  noisy',
   ];
   for (const c of r.cases)
     lines.push(
       `${String(c.threads).padStart(7)}  ${Math.round(c.median_samples_per_sec).toString().padStart(16)}  ${Math.round(c.min_samples_per_sec).toString().padStart(7)}  ` +
-        `${Math.round(c.max_samples_per_sec).toString().padStart(7)}  ${Math.round(c.bound_samples_per_sec).toString().padStart(12)}  ${(100 * c.ratio_to_bound).toFixed(1).padStart(9)}%  ${c.noisy ? 'noisy' : ''}`,
+        `${Math.round(c.max_samples_per_sec).toString().padStart(7)}  ${Math.round(c.bound_samples_per_sec).toString().padStart(12)}  ${(100 * c.ratio_to_bound).toFixed(1).padStart(9)}%  ` +
+        `${(c.onednn_c_samples_per_sec ? String(Math.round(c.onednn_c_samples_per_sec)) : '-').padStart(8)}  ${(c.ratio_to_onednn_c ? `${c.ratio_to_onednn_c.toFixed(2)}x` : '-').padStart(13)}  ${c.noisy ? 'noisy' : ''}`,
     );
   lines.push('', `peers: ${r.peers.join('; ')}`);
   return lines.join('\n');
@@ -226,7 +286,7 @@ export function renderTrainText(r: TrainSuiteResult): string {
 export function renderTrainMarkdown(r: TrainSuiteResult, command: string): string {
   const rows = r.cases.map(
     (c) =>
-      `| ${c.threads} | ${Math.round(c.median_samples_per_sec)} | ${Math.round(c.min_samples_per_sec)} | ${Math.round(c.max_samples_per_sec)} | ${Math.round(c.bound_samples_per_sec)} | ${(100 * c.ratio_to_bound).toFixed(1)}% |`,
+      `| ${c.threads} | ${Math.round(c.median_samples_per_sec)} | ${Math.round(c.min_samples_per_sec)} | ${Math.round(c.max_samples_per_sec)} | ${Math.round(c.bound_samples_per_sec)} | ${(100 * c.ratio_to_bound).toFixed(1)}% | ${c.onednn_c_samples_per_sec ? Math.round(c.onednn_c_samples_per_sec) : '-'} | ${c.ratio_to_onednn_c ? `${c.ratio_to_onednn_c.toFixed(2)}x` : '-'} |`,
   );
   return [
     `## train: Mlp ${r.model}, batch ${r.batch}, Adam`,
@@ -234,8 +294,8 @@ export function renderTrainMarkdown(r: TrainSuiteResult, command: string): strin
     `Command: \`${command}\`. Data: ${r.dataset}. ${(r.flops_per_sample / 1e6).toFixed(2)} MFLOP per sample per step; the bound is the measured FMA peak divided by that.`,
     `Validated first: loss ${r.validation.loss_first.toFixed(4)} -> ${r.validation.loss_last.toFixed(4)}, curve within ${r.validation.scalar_max_rel_diff.toExponential(1)} (relative) of the scalar kernels.`,
     '',
-    '| threads | samples/s median | min | max | bound | % of bound |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| threads | samples/s median | min | max | bound | % of bound | C + oneDNN loop | ours / C + oneDNN |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
     `Peers: ${r.peers.join('; ')}.`,
