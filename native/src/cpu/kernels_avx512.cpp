@@ -28,7 +28,7 @@ constexpr int kNR = 16 * kNV;
 #ifndef AMAAS_AVX512_KC
 #define AMAAS_AVX512_KC 384
 #define AMAAS_AVX512_MC 64
-#define AMAAS_AVX512_NC 512
+#define AMAAS_AVX512_NC 4096
 #endif
 using M = simd::Math512;
 
@@ -79,6 +79,41 @@ void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t
   if constexpr (ROWS == kMR && std::is_same_v<AAccess, PackedA>) {
     // Full tile: FMAs with an embedded {1to16} broadcast of A from memory, so the broadcast is
     // done by the load unit instead of taking a vector pipe next to the FMAs.
+#if AMAAS_AVX512_MR == 8 && AMAAS_AVX512_NV == 2
+    // The default 8x32 tile in two asm statements per k, so GCC assigns the accumulators and
+    // both B vectors together. Issued one FMA per statement, GCC 12 kept acc[7][1] in another
+    // register than the one its FMA used and copied it back and forth: two vmovaps per 16 FMAs.
+    for (; k < kc; ++k) {
+      const float* b = Bp + k * kNR;
+      const float* a = Ap.at(0, k);
+      const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+      // Two statements of four rows: an in/out operand counts twice against asm's limit of 30.
+      __asm__(
+          "vfmadd231ps 0(%[a])%{1to16%}, %[b0], %[c00]\n\t"
+          "vfmadd231ps 0(%[a])%{1to16%}, %[b1], %[c01]\n\t"
+          "vfmadd231ps 4(%[a])%{1to16%}, %[b0], %[c10]\n\t"
+          "vfmadd231ps 4(%[a])%{1to16%}, %[b1], %[c11]\n\t"
+          "vfmadd231ps 8(%[a])%{1to16%}, %[b0], %[c20]\n\t"
+          "vfmadd231ps 8(%[a])%{1to16%}, %[b1], %[c21]\n\t"
+          "vfmadd231ps 12(%[a])%{1to16%}, %[b0], %[c30]\n\t"
+          "vfmadd231ps 12(%[a])%{1to16%}, %[b1], %[c31]"
+          : [c00] "+v"(acc[0][0]), [c01] "+v"(acc[0][1]), [c10] "+v"(acc[1][0]), [c11] "+v"(acc[1][1]),
+            [c20] "+v"(acc[2][0]), [c21] "+v"(acc[2][1]), [c30] "+v"(acc[3][0]), [c31] "+v"(acc[3][1])
+          : [b0] "v"(b0), [b1] "v"(b1), [a] "r"(a), "m"(*reinterpret_cast<const float(*)[4]>(a)));
+      __asm__(
+          "vfmadd231ps 16(%[a])%{1to16%}, %[b0], %[c40]\n\t"
+          "vfmadd231ps 16(%[a])%{1to16%}, %[b1], %[c41]\n\t"
+          "vfmadd231ps 20(%[a])%{1to16%}, %[b0], %[c50]\n\t"
+          "vfmadd231ps 20(%[a])%{1to16%}, %[b1], %[c51]\n\t"
+          "vfmadd231ps 24(%[a])%{1to16%}, %[b0], %[c60]\n\t"
+          "vfmadd231ps 24(%[a])%{1to16%}, %[b1], %[c61]\n\t"
+          "vfmadd231ps 28(%[a])%{1to16%}, %[b0], %[c70]\n\t"
+          "vfmadd231ps 28(%[a])%{1to16%}, %[b1], %[c71]"
+          : [c40] "+v"(acc[4][0]), [c41] "+v"(acc[4][1]), [c50] "+v"(acc[5][0]), [c51] "+v"(acc[5][1]),
+            [c60] "+v"(acc[6][0]), [c61] "+v"(acc[6][1]), [c70] "+v"(acc[7][0]), [c71] "+v"(acc[7][1])
+          : [b0] "v"(b0), [b1] "v"(b1), [a] "r"(a), "m"(*reinterpret_cast<const float(*)[4]>(a + 4)));
+    }
+#else
     for (; k < kc; ++k) {
       const float* b = Bp + k * kNR;
       const float* a = Ap.at(0, k);
@@ -93,6 +128,7 @@ void micro_rows_impl(float* C, int64_t ldc, AAccess Ap, const float* Bp, int64_t
                   : [c] "+v"(acc[r][v])
                   : [b] "v"(bv[v]), [a] "m"(a[r]));
     }
+#endif
   }
 #endif
   for (; k < kc; ++k) {
