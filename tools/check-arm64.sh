@@ -14,6 +14,6 @@ set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-aarch64 -L /usr/aarch64-linux-gnu)
 CMAKE
-cmake -S "$root/native" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DAMAAS_BUILD_ADDON=OFF -DAMAAS_BUILD_TESTS=ON
+cmake -S "$root/native" -B "$build" -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DAMAAS_BUILD_ADDON=OFF -DAMAAS_CUDA=OFF -DAMAAS_BUILD_TESTS=ON
 cmake --build "$build" --parallel 2
 ctest --test-dir "$build" --output-on-failure
