@@ -260,6 +260,14 @@ static int run_train(const char* path, int epochs) {
   return valid ? 0 : 1;
 }
 
+// The batch-1 forward pass: the probabilities of x into p; nonzero when oneDNN fails.
+static int forward_one(const Net* net, const float* x, float* a1, float* a2, float* p) {
+  if (layer_forward(net, 0, x, 1, a1, 1) || layer_forward(net, 1, a1, 1, a2, 1) || layer_forward(net, 2, a2, 1, p, 0))
+    return 1;
+  softmax_rows(p, 1, D3);
+  return 0;
+}
+
 static int run_infer(double seconds) {
   Net net;
   net_init(&net);
@@ -269,11 +277,10 @@ static int run_infer(double seconds) {
   for (int i = 0; i < D0; ++i) x[i] = rng_uniform();
   float *a1 = alloc_floats(D1), *a2 = alloc_floats(D2), *p = alloc_floats(D3);
   // validate against a double-precision forward pass
-  if (layer_forward(&net, 0, x, 1, a1, 1) || layer_forward(&net, 1, a1, 1, a2, 1) || layer_forward(&net, 2, a2, 1, p, 0)) {
+  if (forward_one(&net, x, a1, a2, p)) {
     printf("{\"valid\":false,\"error\":\"oneDNN sgemm failed\"}\n");
     return 1;
   }
-  softmax_rows(p, 1, D3);
   double ref_in[D0], ref_out[D1];
   for (int i = 0; i < D0; ++i) ref_in[i] = x[i];
   for (int l = 0; l < 3; ++l) {
@@ -299,12 +306,7 @@ static int run_infer(double seconds) {
   int calls = 1;
   for (;;) {
     double t0 = now_s();
-    for (int c = 0; c < calls; ++c) {
-      layer_forward(&net, 0, x, 1, a1, 1);
-      layer_forward(&net, 1, a1, 1, a2, 1);
-      layer_forward(&net, 2, a2, 1, p, 0);
-      softmax_rows(p, 1, D3);
-    }
+    for (int c = 0; c < calls; ++c) forward_one(&net, x, a1, a2, p);
     if (now_s() - t0 > 2e-3 || calls > (1 << 20)) break;
     calls *= 2;
   }
@@ -313,12 +315,7 @@ static int run_infer(double seconds) {
   double end = now_s() + seconds;
   while (count < cap && (now_s() < end || count < 5)) {
     double t0 = now_s();
-    for (int c = 0; c < calls; ++c) {
-      layer_forward(&net, 0, x, 1, a1, 1);
-      layer_forward(&net, 1, a1, 1, a2, 1);
-      layer_forward(&net, 2, a2, 1, p, 0);
-      softmax_rows(p, 1, D3);
-    }
+    for (int c = 0; c < calls; ++c) forward_one(&net, x, a1, a2, p);
     us[count++] = (now_s() - t0) * 1e6 / calls;
   }
   qsort(us, (size_t)count, sizeof(double), cmp_double);
