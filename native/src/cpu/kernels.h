@@ -49,7 +49,7 @@ using FmaProbeFn = double (*)(int64_t iters);
 struct KernelTable {
   Isa isa;
   int mr, nr;        // micro-tile
-  int kc, mc, nc;    // cache blocking: A block (mc,kc) in L2, B block (kc,nc) in L2, A panel in L1
+  int kc, mc, nc;    // cache blocking: A panel (MR,kc) in L1, A block (mc,kc) in L2, B block (kc,nc) in L2 or L3
   MicroKernelFn sgemm_micro;
   MicroKernelDirectFn sgemm_micro_direct;
   EpilogueFn epilogue;
