@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { LinearRegression, Registry, serializeModel, Tensor } from '@amaas/core';
+import { LinearRegression, quantize, Registry, serializeModel, Tensor } from '@amaas/core';
 import { createApp, KeyStore, type AmaasApp } from '../src';
 import { call, halfPlusTwo, irisLogistic, irisMlp, memoryLog, push, spamText, sumModel, tempDir, wideMlp } from './helpers';
 
@@ -30,7 +30,9 @@ describe('createApp over HTTP', () => {
     keys = KeyStore.open(data);
     await push(reg, 'half', halfPlusTwo());
     await push(reg, 'sum', sumModel());
-    await push(reg, 'iris', await irisMlp());
+    const irisNet = await irisMlp();
+    await push(reg, 'iris', irisNet);
+    await push(reg, 'iris-q4', quantize(irisNet, { scheme: 'int4' }).model);
     await push(reg, 'iris-lr', irisLogistic());
     await push(reg, 'spam', spamText());
     await push(reg, 'wide', wideMlp());
@@ -296,6 +298,16 @@ describe('createApp over HTTP', () => {
       const sum = e.attributions.reduce((a, b) => a + b);
       expect(Math.abs(sum - (e.output - e.baseline_output))).toBeLessThan(0.02);
       expect((await call(url, 'POST', '/v1/models/spam:explain', { instances: ['x'] }, H())).status).toBe(400);
+    });
+    test('quantized MLPs: integrated gradients on the dequantized weights, near the quantized outputs', async () => {
+      const r = await call(url, 'POST', '/v1/models/iris-q4:explain', { instances: [X4], steps: 200 }, H());
+      expect(r.status).toBe(200);
+      const e = (r.body as { explanations: { target: number; attributions: number[]; output: number; baseline_output: number; method: string }[] }).explanations[0];
+      expect(e.method).toBe('integrated-gradients');
+      expect(Math.abs(e.attributions.reduce((a, b) => a + b) - (e.output - e.baseline_output))).toBeLessThan(0.02);
+      // the explained output is the dequantized twin's; it stays within int4's error of the served one
+      const served = (await call(url, 'POST', '/v1/models/iris-q4:predict', { instances: [X4] }, H())).body as { predictions: number[][] };
+      expect(Math.abs(e.output - served.predictions[0][e.target])).toBeLessThan(0.05);
     });
   });
 

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import { ArgumentError, NotFittedError } from '../errors';
 import { LinearRegression, LogisticRegression } from '../models/linear';
 import { Mlp } from '../models/mlp';
-import { QuantizedMlp } from '../optimize/quantized-mlp';
+import { dequantizeLayer, QuantizedMlp } from '../optimize/quantized-mlp';
 import type { Activation } from '../ops';
 import { describe } from '../validate';
 import { AttributeType, DataType, encodeModel, GraphProto, NodeProto, TensorProto } from './proto';
@@ -197,7 +197,7 @@ function buildQuantizedMlp(b: GraphBuilder, m: QuantizedMlp): void {
       const scaled = b.node('Mul', [f, b.node('Mul', [xs, ws])]);
       h = b.node('Add', [scaled, bias], [], direct ? b.output : undefined);
     } else {
-      const W = d.scheme === 'fp32' ? d.w! : dequantizeQ4(d.q4!, d.q4Scales!, out, inp);
+      const W = d.scheme === 'fp32' ? d.w! : dequantizeLayer(d, inp, out);
       const w = b.constant(`layer${l}.weight`, W, [out, inp]);
       h = b.node('Gemm', [h, w, bias], [...TRANS_B], direct ? b.output : undefined);
     }
@@ -205,25 +205,6 @@ function buildQuantizedMlp(b: GraphBuilder, m: QuantizedMlp): void {
   });
   if (m.output === 'softmax') b.node('Softmax', [h], [...SOFTMAX_LAST], b.output);
   else if (m.output === 'sigmoid') b.node('Sigmoid', [h], [], b.output);
-}
-
-/** fp32 weights (out, in) of an int4 layer: scale[o, k/32] * (nibble - 8). */
-function dequantizeQ4(q4: Uint8Array, scales: Uint16Array, out: number, inp: number): Float32Array {
-  const G = Math.ceil(inp / 32), row = Math.ceil(inp / 2);
-  const w = new Float32Array(out * inp);
-  for (let o = 0; o < out; ++o)
-    for (let k = 0; k < inp; ++k) {
-      const byte = q4[o * row + (k >> 1)];
-      w[o * inp + k] = halfToFloat(scales[o * G + (k >> 5)]) * (((k & 1 ? byte >> 4 : byte) & 15) - 8);
-    }
-  return w;
-}
-
-function halfToFloat(h: number): number {
-  const e = (h >> 10) & 31, f = h & 1023, s = h & 0x8000 ? -1 : 1;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
 /** The hidden activation applied to x; GELU is the exact erf form 0.5·x·(1 + erf(x/√2)). */

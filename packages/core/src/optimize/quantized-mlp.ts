@@ -5,7 +5,7 @@
 import type { QuantizedLayerNative, QuantizedMlpNative } from '@amaas/native';
 import { ArgumentError, fromNative, ShapeError } from '../errors';
 import { features } from '../models/common';
-import type { MlpOutput } from '../models/mlp';
+import { Mlp, type MlpOutput } from '../models/mlp';
 import { native } from '../native';
 import { ASYNC_MIN_FLOPS, type Activation } from '../ops';
 import { Tensor } from '../tensor';
@@ -48,6 +48,31 @@ const SCHEME_CODE: Record<LayerScheme, 0 | 1 | 2> = { fp32: 0, int8: 1, int4: 2 
 /** Bytes of one int4 row of `inputs` weights (two per byte; scales per group of 32 are separate). */
 export function q4RowBytes(inputs: number): number {
   return Math.ceil(inputs / 2);
+}
+
+function halfToFloat(h: number): number {
+  const e = (h >> 10) & 31, f = h & 1023, s = h & 0x8000 ? -1 : 1;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** The fp32 weights (out, in) a stored layer stands for: fp32 as is, int8 value x its channel's
+ *  scale, int4 (nibble - 8) x its group's fp16 scale. */
+export function dequantizeLayer(d: QuantizedLayer, inputs: number, outputs: number): Float32Array {
+  if (d.scheme === 'fp32') return d.w!.slice();
+  const w = new Float32Array(outputs * inputs);
+  if (d.scheme === 'int8') {
+    for (let o = 0; o < outputs; ++o) for (let k = 0; k < inputs; ++k) w[o * inputs + k] = d.q8![o * inputs + k] * d.q8Scales![o];
+    return w;
+  }
+  const G = Math.ceil(inputs / 32), row = q4RowBytes(inputs);
+  for (let o = 0; o < outputs; ++o)
+    for (let k = 0; k < inputs; ++k) {
+      const byte = d.q4![o * row + (k >> 1)];
+      w[o * inputs + k] = halfToFloat(d.q4Scales![o * G + (k >> 5)]) * (((k & 1 ? byte >> 4 : byte) & 15) - 8);
+    }
+  return w;
 }
 
 export class QuantizedMlp {
@@ -152,6 +177,17 @@ export class QuantizedMlp {
     const P = this.predictProbaSync(x).values();
     const Y = y instanceof Tensor ? y.values() : y;
     return scoreOutputs(P, Y, x.shape[0], this.outputs, this.output);
+  }
+
+  /** An fp32 Mlp holding this model's weights as stored (int8/int4 values times their scales).
+   *  It differs from this model only by the activation quantization: what tools that need
+   *  gradients (integrated-gradients attributions, further fine-tuning) work on. */
+  dequantized(): Mlp {
+    const weights: Float32Array[] = [];
+    this.layerData.forEach((d, l) => {
+      weights.push(dequantizeLayer(d, this.layers[l], this.layers[l + 1]), d.bias.slice());
+    });
+    return Mlp.fromWeights({ layers: this.layers.slice(), activation: this.activation, output: this.output }, weights);
   }
 
   /** Frees the packed weights now (they are rebuilt on the next prediction). */

@@ -82,6 +82,31 @@ describe('quantize', () => {
     expect(Buffer.from(back.predictProbaSync(test_.x).values().buffer).equals(Buffer.from(q.predictProbaSync(test_.x).values().buffer))).toBe(true);
   });
 
+  test('dequantized(): the stored weights times their scales, an fp32 twin within the quantization error', () => {
+    for (const scheme of ['int8', 'int4'] as const) {
+      const { model: q } = quantize(teacher, { scheme, keepFp32: [-1] });
+      const twin = q.dequantized();
+      expect(twin.layers).toEqual(q.layers);
+      const d0 = q.layerData[0];
+      const w0 = twin.weights[0];
+      if (scheme === 'int8') for (const i of [0, 1, 783, 784 * 255 + 783]) expect(w0[i]).toBe(Math.fround(d0.q8![i] * d0.q8Scales![Math.floor(i / 784)]));
+      else {
+        // row 0, group 0: every weight is its nibble (low nibble = even k) minus 8, times one scale
+        const nib = (k: number) => ((k & 1 ? d0.q4![k >> 1] >> 4 : d0.q4![k >> 1]) & 15) - 8;
+        const ks = Array.from({ length: 32 }, (_, k) => k);
+        const scale = Math.max(...ks.map((k) => (nib(k) !== 0 ? w0[k] / nib(k) : 0)));
+        expect(scale).toBeGreaterThan(0);
+        for (const k of ks) expect(w0[k]).toBeCloseTo(scale * nib(k), 6);
+      }
+      expect(Array.from(twin.weights[4])).toEqual(Array.from(teacher.weights[4])); // the fp32 layer as is
+      const a = q.predictProbaSync(test_.x).values(), b = twin.predictProbaSync(test_.x).values();
+      let worst = 0;
+      for (let i = 0; i < a.length; ++i) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      expect(worst).toBeLessThan(scheme === 'int8' ? 0.02 : 0.05); // only the activation rounding differs
+      twin.dispose();
+    }
+  });
+
   test('keepFp32 leaves the chosen layers in fp32', () => {
     const { model: q } = quantize(teacher, { scheme: 'int4', keepFp32: [-1] });
     expect(q.layerData.map((d) => d.scheme)).toEqual(['int4', 'int4', 'fp32']);

@@ -5,7 +5,7 @@
 // `outputs` is served like an Mlp (the quantized MLP needs no change here).
 // Not here: batching (batching.ts), routing of names to versions (manager.ts), wire formats.
 import {
-  ASYNC_MIN_FLOPS, LinearRegression, linearSync, LogisticRegression, matmulSync, Mlp, Tensor, TextClassifier,
+  ASYNC_MIN_FLOPS, LinearRegression, linearSync, LogisticRegression, matmulSync, Mlp, QuantizedMlp, Tensor, TextClassifier,
   type ModelFileInfo, type ModelSignature,
 } from '@amaas/core';
 import { HttpError } from '../errors';
@@ -66,7 +66,7 @@ function isMlpLike(m: unknown): m is MlpLike {
 }
 
 function unsupported(kind: string): never {
-  throw new HttpError(400, `explain is not supported for models of kind '${kind}' (supported: linear-regression, logistic-regression, mlp)`);
+  throw new HttpError(400, `explain is not supported for models of kind '${kind}' (supported: linear-regression, logistic-regression, mlp, quantized-mlp)`);
 }
 
 function sigOf(info: ModelFileInfo | null, fallback: ModelSignature): ModelSignature {
@@ -194,6 +194,7 @@ function mlpAdapter(model: MlpLike, info: ModelFileInfo | null): ModelAdapter {
   const output = (model as Partial<Mlp>).output ?? 'softmax';
   const signature = sigOf(info, { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, d] }], outputs: [{ name: 'y', dtype: 'F32', shape: [-1, k] }] });
   const isClassifier = output !== 'identity';
+  let dequantized: Mlp | null = null; // a quantized model's fp32 twin, for explain
   return {
     kind,
     model,
@@ -212,13 +213,19 @@ function mlpAdapter(model: MlpLike, info: ModelFileInfo | null): ModelAdapter {
       return model.predictProba(t).then((p) => p.values());
     },
     explain(x, n, o) {
-      if (!(model instanceof Mlp)) unsupported(kind);
+      // A quantized MLP is explained through its dequantized fp32 twin (the same stored weights;
+      // the activation rounding has no gradient), built on first use.
+      const net = model instanceof QuantizedMlp ? (dequantized ??= model.dequantized()) : model instanceof Mlp ? model : unsupported(kind);
       const base = o.baseline ?? new Float32Array(d);
       const out: Explanation[] = [];
-      for (let i = 0; i < n; ++i) out.push(integratedGradients(model, x.subarray(i * d, (i + 1) * d), base, o.steps ?? 50, o.target));
+      for (let i = 0; i < n; ++i) out.push(integratedGradients(net, x.subarray(i * d, (i + 1) * d), base, o.steps ?? 50, o.target));
       return out;
     },
-    dispose: () => disposeMlp(model),
+    dispose: () => {
+      disposeMlp(model);
+      dequantized?.dispose();
+      dequantized = null;
+    },
   };
 }
 
