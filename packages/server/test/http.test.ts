@@ -208,6 +208,23 @@ describe('createApp over HTTP', () => {
       expect((await call(url, 'POST', '/v2/models/spam/infer', { inputs: [{ name: 'text', shape: [1], datatype: 'FP32', data: [1] }] }, H())).status).toBe(400);
     });
 
+    test('TF strings as {"b64": ...} (bare, named, or columnar) answer as the plain text does; bad base64 is a 400', async () => {
+      const texts = ['free prize now', 'team meeting tomorrow ✓'];
+      const b64 = (t: string) => ({ b64: Buffer.from(t, 'utf8').toString('base64') });
+      const plain = (await call(url, 'POST', '/v1/models/spam:predict', { instances: texts }, H())).body as { predictions: number[][] };
+      for (const body of [{ instances: texts.map(b64) }, { instances: texts.map((t) => ({ text: b64(t) })) }, { inputs: texts.map(b64) }]) {
+        const r = await call(url, 'POST', '/v1/models/spam:predict', body, H());
+        expect(r.status).toBe(200);
+        const got = r.body as { predictions?: number[][]; outputs?: number[][] };
+        expect(got.predictions ?? got.outputs).toEqual(plain.predictions);
+      }
+      for (const bad of [{ b64: 'not base64!' }, { b64: 12 }, { b64: 'abcde' }]) {
+        const r = await call(url, 'POST', '/v1/models/spam:predict', { instances: [bad] }, H());
+        expect(r.status).toBe(400);
+        expect((r.body as { error: string }).error).toMatch(/instance 0: Expected \{"b64": "<base64 string>"\}/);
+      }
+    });
+
     test('malformed JSON and wrong shapes are 400s, never crashes', async () => {
       const cases: [string, string, unknown][] = [
         ['/v2/models/iris/infer', 'POST', '{"inputs": [ {'],

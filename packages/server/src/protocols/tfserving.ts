@@ -62,12 +62,27 @@ function floatRow(v: unknown, adapter: ModelAdapter, out: Float32Array, off: num
   }
 }
 
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** TF Serving's form of a binary string, {"b64": "<base64>"}, as the text its bytes hold (UTF-8);
+ *  anything else unchanged. */
+function fromB64(v: unknown, i: number): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const keys = Object.keys(v);
+  if (keys.length !== 1 || keys[0] !== 'b64') return v;
+  const s = (v as { b64: unknown }).b64;
+  if (typeof s !== 'string' || !BASE64.test(s) || s.replace(/=+$/, '').length % 4 === 1)
+    badRow(i, `Expected {"b64": "<base64 string>"} but received ${JSON.stringify(s)?.slice(0, 40)}`);
+  return Buffer.from(s, 'base64').toString('utf8');
+}
+
 function textRow(v: unknown, adapter: ModelAdapter, i: number): string {
+  v = fromB64(v, i);
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
     const o = v as Record<string, unknown>;
-    v = o[adapter.input.name] ?? o.text ?? o.inputs;
+    v = fromB64(o[adapter.input.name] ?? o.text ?? o.inputs, i);
   }
-  if (typeof v !== 'string') badRow(i, `Expected a string (or {"${adapter.input.name}": "..."}) but received ${typeof v}`);
+  if (typeof v !== 'string') badRow(i, `Expected a string, {"b64": "..."} or {"${adapter.input.name}": "..."} but received ${typeof v}`);
   return v;
 }
 
