@@ -2,6 +2,7 @@
 // auto-vectorizer turns these loops into NEON). Plain C++, no intrinsics.
 #include <cmath>
 
+#include "cpu/activation_math.h"
 #include "cpu/kernels.h"
 
 namespace amaas::cpu {
@@ -93,16 +94,7 @@ double fma_probe_scalar(int64_t iters) {
 
 }  // namespace
 
-float activate_scalar(float x, Activation act) {
-  switch (act) {
-    case Activation::kIdentity: return x;
-    case Activation::kRelu: return x > 0.0f ? x : 0.0f;
-    case Activation::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
-    case Activation::kTanh: return std::tanh(x);
-    case Activation::kGelu: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
-  }
-  return x;
-}
+float activate_scalar(float x, Activation act) { return activate_formula(x, act); }
 
 namespace {
 void adam_scalar(const AdamArgs& a) { adam_update_generic(a); }

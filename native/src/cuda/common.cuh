@@ -12,6 +12,7 @@
 #include "amaas/cuda.h"
 #include "amaas/gemm.h"
 #include "amaas/status.h"
+#include "cpu/activation_math.h"
 
 namespace amaas::cuda {
 
@@ -111,18 +112,8 @@ __device__ __forceinline__ void for_each_mma_c(int64_t row0, int64_t col0, int l
 }
 
 // ---- epilogue --------------------------------------------------------------------------------
-// The CPU epilogue's formulas (kernels_scalar.cpp activate_scalar) with CUDA's accurate libm
-// (no --use_fast_math), so a GEMM result differs from the CPU's by accumulation order only.
-__device__ __forceinline__ float activate(float x, Activation act) {
-  switch (act) {
-    case Activation::kIdentity: return x;
-    case Activation::kRelu: return x > 0.0f ? x : 0.0f;
-    case Activation::kSigmoid: return 1.0f / (1.0f + expf(-x));
-    case Activation::kTanh: return tanhf(x);
-    case Activation::kGelu: return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f));
-  }
-  return x;
-}
+// The CPU epilogue's formulas (cpu/activation_math.h), on the device.
+__device__ __forceinline__ float activate(float x, Activation act) { return activate_formula(x, act); }
 
 // A GEMM on device pointers: C (M,N) = alpha op(A) op(B) + beta C + bias, act. Row-major,
 // strided; op(A) = A^T when trans_a (A stored (K,M)), op(B) = B^T when trans_b (B stored (N,K)).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "amaas/cuda.h"
+#include "cpu/activation_math.h"
 
 namespace amaas::cuda {
 namespace {
@@ -17,17 +18,6 @@ Status check_sizes(int64_t M, int64_t N, int64_t K) {
     return InvalidArgument("M, N and K must be positive; received " + std::to_string(M) + ", " +
                            std::to_string(N) + ", " + std::to_string(K));
   return Status::Ok();
-}
-
-float activate(float x, Activation act) {  // the same formulas as the CPU epilogue
-  switch (act) {
-    case Activation::kIdentity: return x;
-    case Activation::kRelu: return x > 0.0f ? x : 0.0f;
-    case Activation::kSigmoid: return 1.0f / (1.0f + std::exp(-x));
-    case Activation::kTanh: return std::tanh(x);
-    case Activation::kGelu: return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
-  }
-  return x;
 }
 
 }  // namespace
@@ -113,7 +103,7 @@ Status qgemm_reference(float* C, int64_t ldc, const float* A, int64_t lda, const
       // on both sides so that the GPU result differs by fp32 rounding of the epilogue only.
       float v = (row_scale[i] * w_scale[j]) * static_cast<float>(acc[j]);
       if (bias) v += bias[j];
-      C[i * ldc + j] = activate(v, act);
+      C[i * ldc + j] = activate_formula(v, act);
     }
   }
   return Status::Ok();
