@@ -18,9 +18,8 @@ namespace amaas::cuda {
 namespace {
 
 // The rules the CPU loop shares (seeded shuffle, schedule, argument checks): model/train_rules.h.
-using train::check_loss;
+using train::check_request;
 using train::check_spec;
-using train::check_targets;
 using train::lr_at;
 using train::Rng;
 
@@ -454,24 +453,8 @@ Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const
                  const ReportFn& report, const volatile int32_t* cancel, TrainResult* result) {
   using clock = std::chrono::steady_clock;
   AMAAS_TRY(device_status());
-  AMAAS_TRY(check_spec(s));
-  AMAAS_TRY(check_loss(s, c.loss));
-  if (d.n < 1) return InvalidArgument("training needs at least one sample");
-  if (c.epochs < 1 || c.batch_size < 1) return InvalidArgument("epochs and batchSize must be positive");
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) return InvalidArgument("learning rate must be positive");
-  AMAAS_TRY(check_targets(s, c.loss, d.Y, d.n));
+  AMAAS_TRY(check_request(s, d, c));
   const bool has_val = d.X_val && d.n_val > 0;
-  if (has_val) AMAAS_TRY(check_targets(s, c.loss, d.Y_val, d.n_val));
-  if (d.soft) {
-    if (s.output != OutputKind::kSoftmax || c.loss != LossKind::kCategoricalCrossEntropy)
-      return InvalidArgument("distillation needs a softmax output trained with categorical cross-entropy");
-    if (!(c.distill_alpha >= 0 && c.distill_alpha <= 1) || !(c.distill_temperature > 0) ||
-        !std::isfinite(c.distill_temperature))
-      return InvalidArgument("distillation needs alpha in [0, 1] and a positive temperature");
-  }
-  if (!d.weight_masks.empty() && static_cast<int64_t>(d.weight_masks.size()) != s.layers())
-    return ShapeMismatch("Expected one weight mask (or null) per layer (" + std::to_string(s.layers()) +
-                         ") but received " + std::to_string(d.weight_masks.size()));
 
   const int64_t L = s.layers(), in = s.sizes[0], k = s.sizes.back();
   const int64_t B = std::min(c.batch_size, d.n);

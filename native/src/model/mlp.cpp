@@ -494,26 +494,7 @@ Status mlp_gradients(const MlpSpec& s, const MlpParams& p, LossKind loss, const 
 Status mlp_train(const MlpSpec& s, const MlpParams& p, const TrainData& d, const TrainConfig& c,
                  const ReportFn& report, const volatile int32_t* cancel, TrainResult* result) {
   using clock = std::chrono::steady_clock;
-  if (Status st = mlp_check(s); !st.ok()) return st;
-  if (Status st = check_loss(s, c.loss); !st.ok()) return st;
-  if (d.n < 1) return Status(ErrorCode::kInvalidArgument, "training needs at least one sample");
-  if (c.epochs < 1 || c.batch_size < 1)
-    return InvalidArgument("epochs and batchSize must be positive; received epochs=" + num(c.epochs) +
-                           ", batchSize=" + num(c.batch_size));
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) return InvalidArgument("learning rate must be positive");
-  if (Status st = check_targets(s, c.loss, d.Y, d.n); !st.ok()) return st;
-  if (d.X_val && d.n_val > 0)
-    if (Status st = check_targets(s, c.loss, d.Y_val, d.n_val); !st.ok()) return st;
-  if (d.soft) {
-    if (s.output != OutputKind::kSoftmax || c.loss != LossKind::kCategoricalCrossEntropy)
-      return InvalidArgument("distillation needs a softmax output trained with categorical cross-entropy");
-    if (!(c.distill_alpha >= 0 && c.distill_alpha <= 1) || !(c.distill_temperature > 0) ||
-        !std::isfinite(c.distill_temperature))
-      return InvalidArgument("distillation needs alpha in [0, 1] and a positive temperature");
-  }
-  if (!d.weight_masks.empty() && static_cast<int64_t>(d.weight_masks.size()) != s.layers())
-    return ShapeMismatch("Expected one weight mask (or null) per layer (" + num(s.layers()) + ") but received " +
-                         num(static_cast<int64_t>(d.weight_masks.size())));
+  if (Status st = train::check_request(s, d, c); !st.ok()) return st;
 
   const int64_t B = std::min(c.batch_size, d.n);
   const int64_t in = s.sizes[0];

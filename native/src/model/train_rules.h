@@ -1,6 +1,6 @@
 // The rules the CPU training loop (mlp.cpp) and the GPU one (cuda/mlp_train.cu) must share to
 // train the same way: the seeded splitmix64 generator (same shuffle order on both), the
-// learning-rate schedule, and the checks on spec, loss and targets. Header-only so the CUDA
+// learning-rate schedule, the checks on a training request, and the end-of-epoch rules. Header-only so the CUDA
 // library, which the engine links, does not need the engine's objects.
 #pragma once
 
@@ -82,6 +82,33 @@ inline Status check_targets(const MlpSpec& s, LossKind loss, const float* Y, int
       return InvalidArgument("class index of row " + std::to_string(i) + " must be an integer in [0, " +
                              std::to_string(k) + ") but is " + std::to_string(y));
   }
+  return Status::Ok();
+}
+
+// Everything a training request must satisfy before either loop allocates anything: the spec,
+// loss and output, sizes, learning rate, class indices (training and validation), the
+// distillation settings and one weight mask (or none) per layer.
+inline Status check_request(const MlpSpec& s, const TrainData& d, const TrainConfig& c) {
+  if (Status st = check_spec(s); !st.ok()) return st;
+  if (Status st = check_loss(s, c.loss); !st.ok()) return st;
+  if (d.n < 1) return InvalidArgument("training needs at least one sample");
+  if (c.epochs < 1 || c.batch_size < 1)
+    return InvalidArgument("epochs and batchSize must be positive; received epochs=" + std::to_string(c.epochs) +
+                           ", batchSize=" + std::to_string(c.batch_size));
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) return InvalidArgument("learning rate must be positive");
+  if (Status st = check_targets(s, c.loss, d.Y, d.n); !st.ok()) return st;
+  if (d.X_val && d.n_val > 0)
+    if (Status st = check_targets(s, c.loss, d.Y_val, d.n_val); !st.ok()) return st;
+  if (d.soft) {
+    if (s.output != OutputKind::kSoftmax || c.loss != LossKind::kCategoricalCrossEntropy)
+      return InvalidArgument("distillation needs a softmax output trained with categorical cross-entropy");
+    if (!(c.distill_alpha >= 0 && c.distill_alpha <= 1) || !(c.distill_temperature > 0) ||
+        !std::isfinite(c.distill_temperature))
+      return InvalidArgument("distillation needs alpha in [0, 1] and a positive temperature");
+  }
+  if (!d.weight_masks.empty() && static_cast<int64_t>(d.weight_masks.size()) != s.layers())
+    return ShapeMismatch("Expected one weight mask (or null) per layer (" + std::to_string(s.layers()) +
+                         ") but received " + std::to_string(d.weight_masks.size()));
   return Status::Ok();
 }
 
