@@ -16,6 +16,7 @@
 #include "amaas/mlp.h"
 #include "amaas/qgemm.h"
 #include "harness.h"
+#include "mlp_net.h"
 
 using namespace amaas;
 
@@ -318,25 +319,14 @@ TEST(cuda, qgemm_matches_reference_within_fp32_rounding) {
 
 namespace {
 
-struct Net {
-  MlpSpec spec;
-  std::vector<std::vector<float>> w, b;
-  MlpParams params() {
-    MlpParams p;
-    for (auto& x : w) p.w.push_back(x.data());
-    for (auto& x : b) p.b.push_back(x.data());
-    return p;
-  }
-  explicit Net(MlpSpec s, uint64_t seed) : spec(std::move(s)) {
-    for (int64_t l = 0; l < spec.layers(); ++l) {
-      w.emplace_back(spec.sizes[l] * spec.sizes[l + 1]);
-      b.emplace_back(spec.sizes[l + 1]);
-    }
-    CHECK(mlp_init(spec, params(), InitKind::kHe, seed).ok());
-    for (auto& x : b)  // non-zero biases so that bias gradients and updates are exercised
-      for (size_t j = 0; j < x.size(); ++j) x[j] = 0.01f * static_cast<float>(j % 5);
-  }
-};
+// He-initialised with a seed, and non-zero biases so that bias gradients and updates are exercised.
+Net seeded_net(const MlpSpec& s, uint64_t seed) {
+  Net n(s);
+  CHECK(mlp_init(n.spec, n.params(), InitKind::kHe, seed).ok());
+  for (auto& x : n.b)
+    for (size_t j = 0; j < x.size(); ++j) x[j] = 0.01f * static_cast<float>(j % 5);
+  return n;
+}
 
 double max_param_diff(const Net& a, const Net& b) {
   double d = 0;
@@ -355,7 +345,7 @@ TEST(cuda, mlp_forward_matches_cpu) {
     s.sizes = {33, 129, 7, 5};
     s.hidden = act;
     s.output = OutputKind::kSoftmax;
-    Net net(s, 5);
+    Net net = seeded_net(s, 5);
     const int64_t n = 1000;
     auto X = uniform(n * 33, 6);
     std::vector<float> cpu(n * 5), gpu(n * 5);
@@ -422,7 +412,7 @@ TEST(cuda, training_steps_match_cpu_loop) {
       for (int64_t i = 0; i < 33 * 17; ++i) mask0.push_back(i % 3 == 0 ? 0.0f : 1.0f);
       d.weight_masks = {mask0.data(), nullptr};
     }
-    Net cpu(s, 9), gpu(s, 9);
+    Net cpu = seeded_net(s, 9), gpu = seeded_net(s, 9);
     TrainResult rc, rg;
     CHECK(mlp_train(s, cpu.params(), d, cfg, nullptr, nullptr, &rc).ok());
     Status st = cuda::mlp_train(s, gpu.params(), d, cfg, nullptr, nullptr, &rg);

@@ -11,27 +11,11 @@
 #include "amaas/mlp.h"
 #include "amaas/thread_pool.h"
 #include "harness.h"
+#include "mlp_net.h"
 
 using namespace amaas;
 
 namespace {
-
-struct Net {
-  MlpSpec spec;
-  std::vector<std::vector<float>> w, b;
-  MlpParams params() {
-    MlpParams p;
-    for (auto& x : w) p.w.push_back(x.data());
-    for (auto& x : b) p.b.push_back(x.data());
-    return p;
-  }
-  explicit Net(MlpSpec s) : spec(std::move(s)) {
-    for (int64_t l = 0; l < spec.layers(); ++l) {
-      w.emplace_back(spec.sizes[l] * spec.sizes[l + 1]);
-      b.emplace_back(spec.sizes[l + 1]);
-    }
-  }
-};
 
 struct Problem {
   std::vector<float> X, Y;
