@@ -62,6 +62,11 @@ class PackedMlp {
 // InvalidArgument naming the first NaN/Inf of X (n, cols) by row and column, else Ok.
 Status check_finite_rows(const float* X, int64_t n, int64_t cols);
 
+// Two ping-pong buffers for the activations of layers 1..stop of n rows (sized for the widest),
+// owned by the calling thread and reused across forward passes (a batch-1 call must not hit
+// malloc each time). Shared by PackedMlp and QuantizedMlp.
+Status activation_buffers(const MlpSpec& s, int64_t n, int64_t stop, float* out[2]);
+
 struct TrainConfig {
   LossKind loss = LossKind::kCategoricalCrossEntropy;
   int64_t epochs = 10;

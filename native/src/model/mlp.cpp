@@ -414,6 +414,21 @@ int64_t first_non_finite(const float* x, int64_t n) {
   return -1;
 }
 
+Status activation_buffers(const MlpSpec& s, int64_t n, int64_t stop, float* out[2]) {
+  int64_t widest = 0;
+  for (int64_t l = 1; l <= stop; ++l) widest = std::max(widest, s.sizes[l]);
+  thread_local std::vector<float> buf[2];
+  try {
+    for (auto& b : buf)
+      if (b.size() < static_cast<size_t>(n * widest)) b.resize(static_cast<size_t>(n * widest));
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "out of memory for MLP activations");
+  }
+  out[0] = buf[0].data();
+  out[1] = buf[1].data();
+  return Status::Ok();
+}
+
 Status check_finite_rows(const float* X, int64_t n, int64_t cols) {
   if (int64_t bad = first_non_finite(X, n * cols); bad >= 0)
     return InvalidArgument("X has a non-finite value (" + std::to_string(X[bad]) + ") at row " +
@@ -426,20 +441,12 @@ Status PackedMlp::forward(const float* X, int64_t n, float* Y) const {
   const MlpSpec& s = spec_;
   if (Status st = check_finite_rows(X, n, s.sizes[0]); !st.ok()) return st;
   const int64_t L = s.layers();
-  int64_t widest = 0;
-  for (int64_t l = 1; l < L; ++l) widest = std::max(widest, s.sizes[l]);
-  // Ping-pong buffers for hidden activations, reused across calls on this thread.
-  thread_local std::vector<float> buf[2];
-  try {
-    for (auto& b : buf)
-      if (b.size() < static_cast<size_t>(n * widest)) b.resize(static_cast<size_t>(n * widest));
-  } catch (const std::bad_alloc&) {
-    return Status(ErrorCode::kOutOfMemory, "out of memory for MLP activations");
-  }
+  float* buf[2];
+  if (Status st = activation_buffers(s, n, L - 1, buf); !st.ok()) return st;
   const float* in = X;
   for (int64_t l = 0; l < L; ++l) {
     const bool last = l + 1 == L;
-    float* out = last ? Y : buf[l % 2].data();
+    float* out = last ? Y : buf[l % 2];
     GemmParams gp;
     gp.bias = biases_[l].data();
     gp.act = !last ? s.hidden : (s.output == OutputKind::kSigmoid ? Activation::kSigmoid : Activation::kIdentity);

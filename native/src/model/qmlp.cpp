@@ -74,20 +74,13 @@ Status QuantizedMlp::forward_until(const float* X, int64_t n, int64_t stop, floa
   const MlpSpec& s = spec_;
   if (stop < 0 || stop >= s.layers()) return InvalidArgument("layer index out of range");
   if (Status st = check_finite_rows(X, n, s.sizes[0]); !st.ok()) return st;
-  int64_t widest = 0;
-  for (int64_t l = 1; l <= stop; ++l) widest = std::max(widest, s.sizes[l]);
-  thread_local std::vector<float> buf[2];
-  try {
-    for (auto& b : buf)
-      if (b.size() < static_cast<size_t>(n * widest)) b.resize(static_cast<size_t>(n * widest));
-  } catch (const std::bad_alloc&) {
-    return Status(ErrorCode::kOutOfMemory, "out of memory for MLP activations");
-  }
+  float* buf[2];
+  if (Status st = activation_buffers(s, n, stop, buf); !st.ok()) return st;
   const float* in = X;
   const int64_t L = s.layers();
   for (int64_t l = 0; l <= stop; ++l) {
     const bool last = l + 1 == L;
-    float* out = l == stop ? Y : buf[l % 2].data();
+    float* out = l == stop ? Y : buf[l % 2];
     const Activation act =
         !last ? s.hidden : (s.output == OutputKind::kSigmoid ? Activation::kSigmoid : Activation::kIdentity);
     const Layer& layer = layers_[l];
