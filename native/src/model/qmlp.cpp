@@ -1,9 +1,9 @@
 // QuantizedMlp: per-layer int8 / int4 / fp32 inference over the packed quantized kernels.
 #include "amaas/qmlp.h"
 
-#include <algorithm>
 #include <new>
 #include <string>
+#include <utility>
 
 namespace amaas {
 
