@@ -366,6 +366,21 @@ void q8_tiles(const QKernelTable& kt, const PackedQ8& B, int64_t m0, int64_t m1,
   }
 }
 
+// Every int8 tile of the M-row product with B, split over the pool: tile(m, mr, panel, np,
+// ncols, b_panel, b_stride) for each, with the panel's packed weights at b_panel.
+template <class TileFn>
+void for_each_q8_tile(const QKernelTable& kt, const PackedQ8& B, int64_t M, TileFn&& tile) {
+  const int64_t N = B.n(), K = B.k();
+  const int64_t panels = ceil_div(N, kQ8PanelCols);
+  const int64_t b_stride = B.k4() * int64_t(sizeof(Q8PanelStep));
+  const int unit = kt.q8_np[std::min<int64_t>(M, kt.q8_mr)];
+  run_split(M, panels, kt.q8_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
+    q8_tiles(kt, B, m0, m1, p0, p1, [&](int64_t m, int mr, int64_t pp, int np, int ncols) {
+      tile(m, mr, pp, np, ncols, B.panels() + pp * b_stride, b_stride);
+    });
+  });
+}
+
 }  // namespace
 
 // ---- weight quantization and packing -----------------------------------------------------------
@@ -547,17 +562,12 @@ Status qgemm_q8(float* C, int64_t ldc, const float* A, int64_t lda, const Packed
     return Status(ErrorCode::kOutOfMemory, "out of memory quantizing activations");
   }
   quantize_a_u8(*kt, abuf, kpad, sa, A, lda, M, K, p.act_scale);
-  const int64_t panels = ceil_div(N, kQ8PanelCols);
-  const int64_t b_stride = k4 * int64_t(sizeof(Q8PanelStep));
-  const int unit = kt->q8_np[std::min<int64_t>(M, kt->q8_mr)];
-  run_split(M, panels, kt->q8_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
-    q8_tiles(*kt, B, m0, m1, p0, p1, [&](int64_t m, int mr, int64_t pp, int np, int ncols) {
-      const int64_t col = pp * kQ8PanelCols;
-      Q8Tile t{abuf + m * kpad, kpad, B.panels() + pp * b_stride, b_stride, k4, mr, np, ncols,
-               false, nullptr, C + m * ldc + col, ldc, sa + m, B.scales() + col, B.comp() + col};
-      kt->q8_micro(t);
-      finish_epilogue(*kt, C + m * ldc + col, ldc, mr, ncols, p, col);
-    });
+  for_each_q8_tile(*kt, B, M, [&](int64_t m, int mr, int64_t pp, int np, int ncols, const int8_t* bp, int64_t b_stride) {
+    const int64_t col = pp * kQ8PanelCols;
+    Q8Tile t{abuf + m * kpad, kpad, bp, b_stride, k4, mr, np, ncols,
+             false, nullptr, C + m * ldc + col, ldc, sa + m, B.scales() + col, B.comp() + col};
+    kt->q8_micro(t);
+    finish_epilogue(*kt, C + m * ldc + col, ldc, mr, ncols, p, col);
   });
   return Status::Ok();
 }
@@ -585,16 +595,11 @@ Status qgemm_u8s8s32(int32_t* C, int64_t ldc, const uint8_t* A, int64_t lda, con
     a = buf;
     a_ld = kpad;
   }
-  const int64_t panels = ceil_div(N, kQ8PanelCols);
-  const int64_t b_stride = k4 * int64_t(sizeof(Q8PanelStep));
-  const int unit = kt->q8_np[std::min<int64_t>(M, kt->q8_mr)];
-  run_split(M, panels, kt->q8_mr, unit, double(M) * N * K, [&](int64_t m0, int64_t m1, int64_t p0, int64_t p1) {
-    q8_tiles(*kt, B, m0, m1, p0, p1, [&](int64_t m, int mr, int64_t pp, int np, int ncols) {
-      const int64_t col = pp * kQ8PanelCols;
-      Q8Tile t{a + m * a_ld, a_ld, B.panels() + pp * b_stride, b_stride, k4, mr, np, ncols,
-               true, C + m * ldc + col, nullptr, ldc, nullptr, B.scales() + col, B.comp() + col};
-      kt->q8_micro(t);
-    });
+  for_each_q8_tile(*kt, B, M, [&](int64_t m, int mr, int64_t pp, int np, int ncols, const int8_t* bp, int64_t b_stride) {
+    const int64_t col = pp * kQ8PanelCols;
+    Q8Tile t{a + m * a_ld, a_ld, bp, b_stride, k4, mr, np, ncols,
+             true, C + m * ldc + col, nullptr, ldc, nullptr, B.scales() + col, B.comp() + col};
+    kt->q8_micro(t);
   });
   return Status::Ok();
 }
