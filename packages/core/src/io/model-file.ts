@@ -90,6 +90,18 @@ function positiveInt(kind: string, field: string, v: unknown): number {
   return v as number;
 }
 
+/** spec.layers of an MLP kind: at least 2 positive integer sizes. */
+function layerSizes(kind: string, spec: Record<string, unknown>): number[] {
+  const layers = spec.layers;
+  if (!Array.isArray(layers) || layers.length < 2) throw invalid(`${kind} spec field 'layers' must be an array of at least 2 sizes but is ${describe(layers)}`);
+  return layers.map((s, i) => positiveInt(kind, `layers[${i}]`, s));
+}
+
+/** The signature of an MLP kind: x (rows, inputs) -> y (rows, outputs). */
+function mlpSignature(inputs: number, outputs: number): ModelSignature {
+  return { inputs: [{ name: 'x', dtype: 'F32', shape: [-1, inputs] }], outputs: [{ name: 'y', dtype: 'F32', shape: [-1, outputs] }] };
+}
+
 /** Per-kind mapping between a model and (spec, tensors). */
 interface Codec<M> {
   kind: ModelKind;
@@ -118,16 +130,11 @@ const mlpCodec: Codec<Mlp> = {
     return {
       spec,
       tensors,
-      signature: {
-        inputs: [{ name: 'x', dtype: 'F32', shape: [-1, model.inputs] }],
-        outputs: [{ name: 'y', dtype: 'F32', shape: [-1, model.outputs] }],
-      },
+      signature: mlpSignature(model.inputs, model.outputs),
     };
   },
   expected(spec) {
-    const layers = spec.layers;
-    if (!Array.isArray(layers) || layers.length < 2) throw invalid(`mlp spec field 'layers' must be an array of at least 2 sizes but is ${describe(layers)}`);
-    layers.forEach((s, i) => positiveInt('mlp', `layers[${i}]`, s));
+    const layers = layerSizes('mlp', spec);
     const out: Record<string, { dtype: SafetensorsDtype; shape: number[] }> = {};
     for (let l = 0; l + 1 < layers.length; ++l) {
       out[`layers.${l}.weight`] = { dtype: 'F32', shape: [layers[l + 1], layers[l]] };
@@ -293,16 +300,11 @@ const quantizedCodec: Codec<QuantizedMlp> = {
     return {
       spec: { ...spec, int4Layout: 'U8 (out, ceil(in/2)), low nibble = even k, value+8; F16 scales (out, ceil(in/32)), one per 32 k' },
       tensors,
-      signature: {
-        inputs: [{ name: 'x', dtype: 'F32', shape: [-1, model.inputs] }],
-        outputs: [{ name: 'y', dtype: 'F32', shape: [-1, model.outputs] }],
-      },
+      signature: mlpSignature(model.inputs, model.outputs),
     };
   },
   expected(spec) {
-    const layers = spec.layers;
-    if (!Array.isArray(layers) || layers.length < 2) throw invalid(`quantized-mlp spec field 'layers' must be an array of at least 2 sizes but is ${describe(layers)}`);
-    layers.forEach((s, i) => positiveInt('quantized-mlp', `layers[${i}]`, s));
+    const layers = layerSizes('quantized-mlp', spec);
     const schemes = spec.layerSchemes;
     if (!Array.isArray(schemes) || schemes.length !== layers.length - 1 || schemes.some((x) => x !== 'fp32' && x !== 'int8' && x !== 'int4'))
       throw invalid(`quantized-mlp spec field 'layerSchemes' must list fp32/int8/int4 for each of ${layers.length - 1} layers but is ${describe(schemes)}`);
