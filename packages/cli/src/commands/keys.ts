@@ -2,7 +2,7 @@
 // @amaas/server's KeyStore). The secret is shown once, at creation.
 import type { CommandSpec, GroupSpec } from '../args';
 import { openKeyStore, SCOPES, type KeyStoreApi, type Scope } from '../server-api';
-import { renderTable } from '../ui/table';
+import { renderTable, timeText } from '../ui/table';
 import * as fs from 'node:fs';
 
 function withStore<T>(dataDir: string, fn: (s: KeyStoreApi) => T): T {
@@ -49,7 +49,7 @@ const list: CommandSpec = {
     const keys = withStore(ctx.dataDir, (s) => s.list());
     ctx.emit({ keys });
     ctx.print(renderTable(['id', 'name', 'scopes', 'models', 'created', 'revoked'], keys.map((k) => [
-      k.id, k.name, k.scopes.join(','), k.models.length ? k.models.join(',') : '*', k.createdAt.slice(0, 19).replace('T', ' '), k.revokedAt ? k.revokedAt.slice(0, 19).replace('T', ' ') : '-',
+      k.id, k.name, k.scopes.join(','), k.models.length ? k.models.join(',') : '*', timeText(k.createdAt), k.revokedAt ? timeText(k.revokedAt) : '-',
     ])));
     return 0;
   },

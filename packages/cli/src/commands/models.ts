@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Args, CommandSpec, GroupSpec } from '../args';
 import type { Context } from '../context';
 import { CliError } from '../errors';
-import { renderPairs, renderTable } from '../ui/table';
+import { renderPairs, renderTable, timeText } from '../ui/table';
 
 const ACTOR = 'cli';
 
@@ -57,7 +57,7 @@ const list: CommandSpec = {
       return 0;
     }
     ctx.print(renderTable(['model', 'versions', 'latest', 'aliases', 'updated', 'description'], rows.map((r) => [
-      r.name, r.versions.length, r.latest, r.aliases.map((a) => `${a.alias}->${a.targets.map((t) => `v${t.version}`).join('+')}`).join(' ') || '-', r.updatedAt.slice(0, 19).replace('T', ' '), r.description || '-',
+      r.name, r.versions.length, r.latest, r.aliases.map((a) => `${a.alias}->${a.targets.map((t) => `v${t.version}`).join('+')}`).join(' ') || '-', timeText(r.updatedAt), r.description || '-',
     ])));
     return 0;
   },
@@ -79,9 +79,9 @@ const show: CommandSpec = {
     ctx.emit({ model: m, versions, aliases });
     ctx.print(renderPairs([['model', m.name], ['description', m.description || '-'], ['tags', m.tags.join(', ') || '-'], ['created', m.createdAt], ['registry', ctx.registryDir]]));
     ctx.print(`\n${ctx.c.bold('versions')}\n` + renderTable(['version', 'kind', 'size', 'metrics', 'parent', 'created by', 'created', 'sha256'], versions.map((v) => [
-      v.version, v.kind, sizeText(v.size), metricsText(v.metrics) || '-', v.parent, v.createdBy, v.createdAt.slice(0, 19).replace('T', ' '), v.sha256.slice(0, 12),
+      v.version, v.kind, sizeText(v.size), metricsText(v.metrics) || '-', v.parent, v.createdBy, timeText(v.createdAt), v.sha256.slice(0, 12),
     ])));
-    ctx.print(`\n${ctx.c.bold('aliases')}\n` + renderTable(['alias', 'targets', 'updated', 'by'], aliases.map((a) => [a.alias, targetsText(a), a.updatedAt.slice(0, 19).replace('T', ' '), a.updatedBy])));
+    ctx.print(`\n${ctx.c.bold('aliases')}\n` + renderTable(['alias', 'targets', 'updated', 'by'], aliases.map((a) => [a.alias, targetsText(a), timeText(a.updatedAt), a.updatedBy])));
     return 0;
   },
 };

@@ -48,3 +48,8 @@ export function renderPairs(pairs: [string, Cell][]): string {
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs.map(([k, v]) => `${k.padEnd(width)}  ${cellText(v)}`).join('\n') + '\n';
 }
+
+/** An ISO timestamp as a table cell, to the second: '2026-11-23 18:44:02'. */
+export function timeText(iso: string): string {
+  return iso.slice(0, 19).replace('T', ' ');
+}
