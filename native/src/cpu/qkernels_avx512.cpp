@@ -28,10 +28,7 @@ struct Vnni512 {
     __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
     return acc;
   }
-  static V dot4(V acc, V w_u8, V x_s8) {
-    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(w_u8), "v"(x_s8));
-    return acc;
-  }
+  static V dot4(V acc, V w_u8, V x_s8) { return dot8(acc, w_u8, x_s8); }  // A8 is V: the same vpdpbusd
   static V lo_nibbles(V x) { return _mm512_and_si512(x, _mm512_set1_epi8(0x0F)); }
   static V hi_nibbles(V x) { return _mm512_and_si512(_mm512_srli_epi16(x, 4), _mm512_set1_epi8(0x0F)); }
   static F cvt(V x) { return _mm512_cvtepi32_ps(x); }
@@ -81,10 +78,7 @@ struct Vnni256 : qimpl::Base256 {
     __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
     return acc;
   }
-  static V dot4(V acc, V w_u8, V x_s8) {
-    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(w_u8), "v"(x_s8));
-    return acc;
-  }
+  static V dot4(V acc, V w_u8, V x_s8) { return dot8(acc, w_u8, x_s8); }  // A8 is V: the same vpdpbusd
 };
 
 // Peak probes: 12 independent vpdpbusd chains in registers, written in assembly because GCC 12
