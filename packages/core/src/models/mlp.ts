@@ -275,11 +275,11 @@ export class Mlp {
 
   /** Class indices (softmax), 0/1 per output (sigmoid), or values (identity, flattened when 1 output). */
   async predict(x: Tensor): Promise<Float32Array> {
-    return this.decode(await this.predictProba(x));
+    return decodeOutputs(await this.predictProba(x), this.output);
   }
 
   predictSync(x: Tensor): Float32Array {
-    return this.decode(this.predictProbaSync(x));
+    return decodeOutputs(this.predictProbaSync(x), this.output);
   }
 
   /** Mean loss of the training objective and, for classifiers, accuracy. */
@@ -336,21 +336,6 @@ export class Mlp {
   private packedNet(): PackedMlpNative {
     if (!this.packed) this.packed = this.call(() => native.mlpPack(this.spec(), this.weights));
     return this.packed;
-  }
-
-  private decode(p: Tensor): Float32Array {
-    const [n, k] = p.shape;
-    if (this.output === 'softmax') {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; ++i) {
-        let best = 0;
-        for (let j = 1; j < k; ++j) if (p.get(i, j) > p.get(i, best)) best = j;
-        out[i] = best;
-      }
-      return out;
-    }
-    const values = p.values();
-    return this.output === 'sigmoid' ? values.map((v) => (v >= 0.5 ? 1 : 0)) : values.slice();
   }
 
   private config(o: FitOptions): TrainConfigNative {
@@ -423,4 +408,21 @@ export class Mlp {
       throw fromNative(err);
     }
   }
+}
+
+/** Predictions from an MLP's outputs: the class index per row (softmax), 0/1 per output
+ *  (sigmoid), or the values (identity). Shared by Mlp and QuantizedMlp. */
+export function decodeOutputs(p: Tensor, output: MlpOutput): Float32Array {
+  const values = p.values();
+  const [n, k] = p.shape;
+  if (output === 'softmax') {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; ++i) {
+      let best = 0;
+      for (let j = 1; j < k; ++j) if (values[i * k + j] > values[i * k + best]) best = j;
+      out[i] = best;
+    }
+    return out;
+  }
+  return output === 'sigmoid' ? values.map((v) => (v >= 0.5 ? 1 : 0)) : values.slice();
 }

@@ -5,7 +5,7 @@
 import type { QuantizedLayerNative, QuantizedMlpNative } from '@amaas/native';
 import { ArgumentError, fromNative, ShapeError } from '../errors';
 import { features } from '../models/common';
-import { Mlp, type MlpOutput } from '../models/mlp';
+import { decodeOutputs, Mlp, type MlpOutput } from '../models/mlp';
 import { native } from '../native';
 import { ASYNC_MIN_FLOPS, type Activation } from '../ops';
 import { Tensor } from '../tensor';
@@ -165,11 +165,11 @@ export class QuantizedMlp {
   }
 
   async predict(x: Tensor): Promise<Float32Array> {
-    return decode(await this.predictProba(x), this.output);
+    return decodeOutputs(await this.predictProba(x), this.output);
   }
 
   predictSync(x: Tensor): Float32Array {
-    return decode(this.predictProbaSync(x), this.output);
+    return decodeOutputs(this.predictProbaSync(x), this.output);
   }
 
   /** Mean loss (cross-entropy, binary cross-entropy or MSE by output) and accuracy for classifiers. */
@@ -245,22 +245,6 @@ function checkLayer(d: QuantizedLayer, l: number, inputs: number, outputs: numbe
     want('q4', d.q4, outputs * q4RowBytes(inputs));
     want('q4Scales', d.q4Scales, outputs * Math.ceil(inputs / 32));
   } else throw new ArgumentError(`${at} has unknown scheme ${describe(d.scheme)}`);
-}
-
-/** Class index per row (softmax), 0/1 per output (sigmoid), or the values (identity). */
-export function decode(p: Tensor, output: MlpOutput): Float32Array {
-  const values = p.values();
-  const [n, k] = p.shape;
-  if (output === 'softmax') {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; ++i) {
-      let best = 0;
-      for (let j = 1; j < k; ++j) if (values[i * k + j] > values[i * k + best]) best = j;
-      out[i] = best;
-    }
-    return out;
-  }
-  return output === 'sigmoid' ? values.map((v) => (v >= 0.5 ? 1 : 0)) : values.slice();
 }
 
 /** Loss and accuracy of outputs P (n, k) against targets, as Mlp.evaluate defines them. */
