@@ -92,7 +92,8 @@ export function quantize(model: Mlp, options: QuantizeOptions): QuantizeResult {
     } else if (layerScheme === 'int8') {
       const q8 = new Int8Array(outputs * inputs), q8Scales = new Float32Array(outputs);
       call(() => native.quantizeWeightsQ8(W, outputs, inputs, q8, q8Scales));
-      const actScale = activations === 'static' && calib ? staticScale(calibInputs(model, calib, acts, l, options.calibration!), percentile) : 0;
+      // static needs calibration rows, so acts[l] then holds this layer's fp32 inputs on them
+      const actScale = activations === 'static' && acts ? staticScale(acts[l], percentile) : 0;
       layerData.push({ scheme: 'int8', q8, q8Scales, actScale, bias });
     } else {
       const G = Math.ceil(inputs / 32);
@@ -159,12 +160,6 @@ function fp32Layers(model: Mlp, x: Tensor): Float32Array[] {
     out.push(h.values());
   }
   return out;
-}
-
-/** fp32 inputs of layer l on the calibration rows. */
-function calibInputs(model: Mlp, calib: Float32Array, acts: Float32Array[] | null, l: number, rows: Tensor): Float32Array {
-  if (acts) return acts[l];
-  return fp32Layers(model, rows)[l] ?? calib;
 }
 
 /** The static int8 scale of a layer's inputs: the percentile of |x| over 127. */
