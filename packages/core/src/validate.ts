@@ -42,3 +42,15 @@ export function expectOneOf<T extends string>(name: string, v: unknown, allowed:
     throw new ArgumentError(`Expected one of ${allowed.map((a) => `'${a}'`).join(', ')} for ${name} but received ${describe(v)}`);
   return v as T;
 }
+
+/** Layer indices of a `layers`-layer network (negative counts from the end: -1 = the last), as a
+ *  set of indices in [0, layers). */
+export function expectLayerIndices(name: string, v: readonly number[], layers: number): Set<number> {
+  return new Set(
+    v.map((i) => {
+      if (!Number.isInteger(i) || i < -layers || i >= layers)
+        throw new ArgumentError(`${name} entries must be layer indices in [${-layers}, ${layers - 1}] but received ${describe(i)}`);
+      return i < 0 ? layers + i : i;
+    }),
+  );
+}

@@ -7,7 +7,7 @@ import { ArgumentError, NotFittedError } from '../errors';
 import { Mlp } from '../models/mlp';
 import type { FitOptions, TrainHistory } from '../models/mlp';
 import type { Tensor } from '../tensor';
-import { describe, expectOneOf, expectPositiveInt } from '../validate';
+import { describe, expectLayerIndices, expectOneOf, expectPositiveInt } from '../validate';
 
 /** Rows to fine-tune on, and the fit options to use (epochs are per stage for magnitude pruning). */
 export interface FineTune extends Omit<FitOptions, 'weightMasks' | 'softTargets'> {
@@ -67,10 +67,7 @@ export async function magnitudePrune(model: Mlp, options: MagnitudePruneOptions)
   const scope = expectOneOf('scope', options.scope ?? 'layer', ['layer', 'global'] as const);
   const stages = expectPositiveInt('stages', options.stages ?? (options.fineTune ? 3 : 1));
   const L = model.layers.length - 1;
-  const pruned = new Set((options.layers ?? Array.from({ length: L }, (_, i) => i)).map((i) => {
-    if (!Number.isInteger(i) || i < -L || i >= L) throw new ArgumentError(`layers entries must be in [${-L}, ${L - 1}] but received ${describe(i)}`);
-    return i < 0 ? L + i : i;
-  }));
+  const pruned = expectLayerIndices('layers', options.layers ?? Array.from({ length: L }, (_, i) => i), L);
   const out = Mlp.fromWeights(optionsOf(model, model.layers.slice()), model.weights);
   const masks: Array<Float32Array | null> = Array.from({ length: L }, (_, l) => (pruned.has(l) ? new Float32Array(out.weights[2 * l].length).fill(1) : null));
   const history: TrainHistory[] = [];

@@ -7,7 +7,7 @@ import { Mlp } from '../models/mlp';
 import { native } from '../native';
 import { linearSync, softmaxSync } from '../ops';
 import { Tensor } from '../tensor';
-import { describe, expectOneOf } from '../validate';
+import { describe, expectLayerIndices, expectOneOf } from '../validate';
 import { QuantizedMlp, q4RowBytes, scoreOutputs } from './quantized-mlp';
 import type { LayerScheme, QuantizedLayer, QuantScheme } from './quantized-mlp';
 
@@ -71,10 +71,7 @@ export function quantize(model: Mlp, options: QuantizeOptions): QuantizeResult {
   if (activations === 'static' && scheme !== 'int8') throw new ArgumentError("activations: 'static' applies to int8 only (int4 quantizes activations per group at run time)");
   if (activations === 'static' && !options.calibration) throw new ArgumentError("activations: 'static' needs calibration rows");
   const L = model.layers.length - 1;
-  const keep = new Set((options.keepFp32 ?? []).map((i) => {
-    if (!Number.isInteger(i) || i < -L || i >= L) throw new ArgumentError(`keepFp32 entries must be layer indices in [${-L}, ${L - 1}] but received ${describe(i)}`);
-    return i < 0 ? L + i : i;
-  }));
+  const keep = expectLayerIndices('keepFp32', options.keepFp32 ?? [], L);
   const calib = options.calibration ? features(options.calibration, 'calibration', model.inputs).X : null;
   const calibRows = calib ? calib.length / model.inputs : 0;
 
