@@ -159,3 +159,12 @@ export function fromNative(err: unknown): AmaasError {
   }
   return new InternalError(`native engine error: ${String(err)}`);
 }
+
+/** Runs a native call, rethrowing its error as the matching AmaasError (see fromNative). */
+export function callNative<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw fromNative(err);
+  }
+}

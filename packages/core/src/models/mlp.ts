@@ -4,7 +4,7 @@
 // Not here: data loading or splitting (see data/), model files (a later issue).
 import type { MlpSpecNative, PackedMlpNative, TrainConfigNative, TrainReportNative } from '@amaas/native';
 import { type Device, trainFunction } from '../cuda';
-import { ArgumentError, BusyError, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
+import { ArgumentError, BusyError, callNative, CancelledError, DataError, fromNative, NotFittedError, ShapeError } from '../errors';
 import { native } from '../native';
 import { Activation, ASYNC_MIN_FLOPS } from '../ops';
 import { Tensor } from '../tensor';
@@ -136,7 +136,7 @@ export class Mlp {
     const init = expectOneOf('init', options.init ?? (this.activation === 'relu' || this.activation === 'gelu' ? 'he' : 'xavier'), ['he', 'xavier'] as const);
     const seed = options.seed ?? 0;
     if (!Number.isSafeInteger(seed) || seed < 0) throw new ArgumentError(`Expected non-negative integer seed but received ${describe(seed)}`);
-    this.call(() => native.mlpInit(this.spec(), this.weights, init === 'he' ? 0 : 1, seed));
+    callNative(() => native.mlpInit(this.spec(), this.weights, init === 'he' ? 0 : 1, seed));
   }
 
   get inputs(): number {
@@ -269,7 +269,7 @@ export class Mlp {
     const { X, n } = this.checkX(x, 'x', false);
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
-    this.call(() => native.mlpPredictPacked(net, X, n, out));
+    callNative(() => native.mlpPredictPacked(net, X, n, out));
     return new Tensor(out, [n, this.outputs]);
   }
 
@@ -287,7 +287,7 @@ export class Mlp {
     this.checkFitted();
     const { X, n } = this.checkX(x, 'x');
     const Y = this.checkY(y, n, 'y');
-    return this.call(() => native.mlpEvaluate(this.spec(), this.weights, X, Y, n, LOSS_FOR_OUTPUT[this.output]));
+    return callNative(() => native.mlpEvaluate(this.spec(), this.weights, X, Y, n, LOSS_FOR_OUTPUT[this.output]));
   }
 
   toJSON(): MlpJson {
@@ -334,7 +334,7 @@ export class Mlp {
   }
 
   private packedNet(): PackedMlpNative {
-    if (!this.packed) this.packed = this.call(() => native.mlpPack(this.spec(), this.weights));
+    if (!this.packed) this.packed = callNative(() => native.mlpPack(this.spec(), this.weights));
     return this.packed;
   }
 
@@ -401,13 +401,6 @@ export class Mlp {
     return Y;
   }
 
-  private call<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw fromNative(err);
-    }
-  }
 }
 
 /** Predictions from an MLP's outputs: the class index per row (softmax), 0/1 per output

@@ -1,7 +1,7 @@
 // Post-training quantization of an Mlp to int8 (W8A8) or int4 (group-wise weights), with the
 // error it costs measured: per layer against the fp32 network on calibration rows, and the
 // accuracy delta on an evaluation set.
-import { ArgumentError, fromNative, NotFittedError } from '../errors';
+import { ArgumentError, callNative, NotFittedError } from '../errors';
 import { features } from '../models/common';
 import { Mlp } from '../models/mlp';
 import { native } from '../native';
@@ -88,14 +88,14 @@ export function quantize(model: Mlp, options: QuantizeOptions): QuantizeResult {
       layerData.push({ scheme: 'fp32', w: W.slice(), bias });
     } else if (layerScheme === 'int8') {
       const q8 = new Int8Array(outputs * inputs), q8Scales = new Float32Array(outputs);
-      call(() => native.quantizeWeightsQ8(W, outputs, inputs, q8, q8Scales));
+      callNative(() => native.quantizeWeightsQ8(W, outputs, inputs, q8, q8Scales));
       // static needs calibration rows, so acts[l] then holds this layer's fp32 inputs on them
       const actScale = activations === 'static' && acts ? staticScale(acts[l], percentile) : 0;
       layerData.push({ scheme: 'int8', q8, q8Scales, actScale, bias });
     } else {
       const G = Math.ceil(inputs / 32);
       const q4 = new Uint8Array(outputs * q4RowBytes(inputs)), q4Scales = new Uint16Array(outputs * G);
-      call(() => native.quantizeWeightsQ4(W, outputs, inputs, q4, q4Scales));
+      callNative(() => native.quantizeWeightsQ4(W, outputs, inputs, q4, q4Scales));
       layerData.push({ scheme: 'int4', q4, q4Scales, bias });
     }
   }
@@ -170,12 +170,4 @@ function staticScale(x: Float32Array, percentile: number): number {
     amax = abs[Math.min(abs.length - 1, Math.floor((percentile / 100) * abs.length))];
   }
   return amax > 0 ? amax / 127 : 1;
-}
-
-function call<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    throw fromNative(err);
-  }
 }

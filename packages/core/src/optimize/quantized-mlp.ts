@@ -3,7 +3,7 @@
 // scales) so that saving and loading it is bit-exact. Inference is one native call per batch,
 // through weights packed once, like Mlp's.
 import type { QuantizedLayerNative, QuantizedMlpNative } from '@amaas/native';
-import { ArgumentError, fromNative, ShapeError } from '../errors';
+import { ArgumentError, callNative, fromNative, ShapeError } from '../errors';
 import { features } from '../models/common';
 import { decodeOutputs, Mlp, type MlpOutput } from '../models/mlp';
 import { native } from '../native';
@@ -148,7 +148,7 @@ export class QuantizedMlp {
     const { X, n } = this.checkX(x);
     const out = new Float32Array(n * this.outputs);
     const net = this.packedNet();
-    this.call(() => native.qmlpPredict(net, X, n, out));
+    callNative(() => native.qmlpPredict(net, X, n, out));
     return new Tensor(out, [n, this.outputs]);
   }
 
@@ -160,7 +160,7 @@ export class QuantizedMlp {
     const width = this.layers[layer + 1];
     const out = new Float32Array(n * width);
     const net = this.packedNet();
-    this.call(() => native.qmlpPredict(net, X, n, out, layer));
+    callNative(() => native.qmlpPredict(net, X, n, out, layer));
     return new Tensor(out, [n, width]);
   }
 
@@ -212,7 +212,7 @@ export class QuantizedMlp {
     if (!this.net || this.net.disposed) {
       const spec = { sizes: this.layers as number[], hidden: ACT_CODE[this.activation], output: OUTPUT_CODE[this.output], dropout: 0 };
       const layers: QuantizedLayerNative[] = this.layerData.map((d) => ({ ...d, scheme: SCHEME_CODE[d.scheme] }));
-      this.net = this.call(() => native.qmlpCreate(spec, layers));
+      this.net = callNative(() => native.qmlpCreate(spec, layers));
     }
     return this.net;
   }
@@ -222,13 +222,6 @@ export class QuantizedMlp {
     return { X, n };
   }
 
-  private call<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      throw fromNative(err);
-    }
-  }
 }
 
 function checkLayer(d: QuantizedLayer, l: number, inputs: number, outputs: number): void {
