@@ -69,37 +69,27 @@ Activation ReadAct(const Napi::CallbackInfo& info, size_t i) {
   return static_cast<Activation>(a);
 }
 
-class PackedQ8Wrap : public PackedHandle<PackedQ8Wrap, PackedQ8> {
+// A packed int8 (PackedQ8) or int4 (PackedQ4) weight matrix: the handle's properties plus k and n.
+template <class T, const char* Name>
+class PackedQWrap : public PackedHandle<PackedQWrap<T, Name>, T> {
  public:
-  static constexpr const char* kName = "PackedQ8";
+  static constexpr const char* kName = Name;
   static Napi::Function Define(Napi::Env env) {
-    auto props = HandleProperties();
-    props.push_back(InstanceAccessor<&PackedQ8Wrap::GetK>("k"));
-    props.push_back(InstanceAccessor<&PackedQ8Wrap::GetN>("n"));
-    return DefineClass(env, kName, props);
+    auto props = PackedQWrap::HandleProperties();
+    props.push_back(PackedQWrap::template InstanceAccessor<&PackedQWrap::GetK>("k"));
+    props.push_back(PackedQWrap::template InstanceAccessor<&PackedQWrap::GetN>("n"));
+    return PackedQWrap::DefineClass(env, kName, props);
   }
-  explicit PackedQ8Wrap(const Napi::CallbackInfo& info) : PackedHandle(info) {}
+  explicit PackedQWrap(const Napi::CallbackInfo& info) : PackedHandle<PackedQWrap<T, Name>, T>(info) {}
 
  private:
-  Napi::Value GetK(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->k()) : 0); }
-  Napi::Value GetN(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->n()) : 0); }
+  Napi::Value GetK(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), this->value() ? double(this->value()->k()) : 0); }
+  Napi::Value GetN(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), this->value() ? double(this->value()->n()) : 0); }
 };
-
-class PackedQ4Wrap : public PackedHandle<PackedQ4Wrap, PackedQ4> {
- public:
-  static constexpr const char* kName = "PackedQ4";
-  static Napi::Function Define(Napi::Env env) {
-    auto props = HandleProperties();
-    props.push_back(InstanceAccessor<&PackedQ4Wrap::GetK>("k"));
-    props.push_back(InstanceAccessor<&PackedQ4Wrap::GetN>("n"));
-    return DefineClass(env, kName, props);
-  }
-  explicit PackedQ4Wrap(const Napi::CallbackInfo& info) : PackedHandle(info) {}
-
- private:
-  Napi::Value GetK(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->k()) : 0); }
-  Napi::Value GetN(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), value() ? double(value()->n()) : 0); }
-};
+constexpr char kPackedQ8Name[] = "PackedQ8";
+constexpr char kPackedQ4Name[] = "PackedQ4";
+using PackedQ8Wrap = PackedQWrap<PackedQ8, kPackedQ8Name>;
+using PackedQ4Wrap = PackedQWrap<PackedQ4, kPackedQ4Name>;
 
 class QuantizedMlpWrap : public PackedHandle<QuantizedMlpWrap, QuantizedMlp> {
  public:
