@@ -245,7 +245,7 @@ export async function predictLabels(model: SavableModel, data: LoadedData): Prom
   const want = isMlpLike(model) ? model.inputs : model instanceof LogisticRegression ? model.coef.length / Math.max(1, model.classes === 2 ? 1 : model.classes) : model.coef.length;
   if (x.shape[1] !== want)
     throw new CliError(`the model expects ${want} features per row but the data has ${x.shape[1]}`, 'evaluate on data with the columns the model was trained on (and the same --target)');
-  return isMlpLike(model) ? model.predict(x) : model.predict(x);
+  return model.predict(x);
 }
 
 export interface ClassificationMetrics {
@@ -278,7 +278,7 @@ export async function evaluate(model: SavableModel, data: LoadedData): Promise<M
     return { task: 'regression', rows: y.length, mse, rmse: Math.sqrt(mse), mae: meanAbsoluteError(y, pred), r2: r2Score(y, pred) };
   }
   const k = model instanceof TextClassifier ? model.classes.length : isMlpLike(model) ? model.outputs : (model as LogisticRegression).classes;
-  const given = data.kind === 'text' ? data.dataset.classes : data.dataset.classes;
+  const given = data.dataset.classes;
   const classes = model instanceof TextClassifier ? model.classes : given && given.length === k ? given : Array.from({ length: k }, (_, i) => String(i));
   for (let i = 0; i < y.length; ++i)
     if (y[i] >= k) throw new CliError(`the data has class index ${y[i]} but the model knows ${k} classes`, 'evaluate on data with the labels the model was trained on');
