@@ -116,14 +116,7 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
       if (e.status >= 500 || e.status === 429) ctx.log.warn('inference request refused', { requestId: rid, status: e.status, error: e.message, model: target.model });
       finish(e.status);
     };
-    const headers = (): Record<string, string> => {
-      const h: Record<string, string> = { 'x-request-id': rid };
-      if (ctx.cors) Object.assign(h, corsHeaders(ctx, req));
-      if (ctx.closing) h.connection = 'close';
-      return h;
-    };
-    // The same headers as a flat [name, value, ...] list, which writeHead takes without copying
-    // them into an object first (the binary answer's path).
+    // The answer's common headers as a flat [name, value, ...] list, which writeHead takes as is.
     const headerList = (): string[] => {
       const h = ['x-request-id', rid];
       if (ctx.cors) for (const [k, v] of Object.entries(corsHeaders(ctx, req))) h.push(k, v);
@@ -170,12 +163,12 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
             const { header, binary: bin } = encodeV2(version, out, decoded.input.n, decoded);
             if (bin) {
               const { body: b, headerLength } = binaryBody(header, [bin]);
-              res.writeHead(200, { ...headers(), 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(headerLength), 'content-length': b.length });
+              res.writeHead(200, [...headerList(), 'content-type', 'application/octet-stream', HEADER_LENGTH, String(headerLength), 'content-length', String(b.length)]);
               // A small body as a latin1 string (byte for byte) lets node send head and body in
               // one write instead of a two-buffer writev (measured: about half the system time).
               if (b.length <= SMALL_BODY) res.end(b.toString('latin1'), 'latin1');
               else res.end(b);
-            } else send(res, header, headers());
+            } else send(res, header, headerList());
             finish(200);
           };
           const out = version.infer(decoded.input);
@@ -184,7 +177,7 @@ export function createFastPath(ctx: AppContext): (req: IncomingMessage, res: Ser
         } else {
           const decoded = decodePredict(parseJson(body), version.adapter);
           const respond = (out: Float32Array) => {
-            send(res, encodePredict(out, decoded.input.n, version.adapter, decoded.columnar), headers());
+            send(res, encodePredict(out, decoded.input.n, version.adapter, decoded.columnar), headerList());
             finish(200);
           };
           const out = version.infer(decoded.input);
@@ -229,8 +222,9 @@ function parseJson(buf: Buffer): unknown {
   }
 }
 
-function send(res: ServerResponse, value: unknown, headers: Record<string, string>): void {
+function send(res: ServerResponse, value: unknown, headers: string[]): void {
   const body = JSON.stringify(value);
-  res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  headers.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+  res.writeHead(200, headers);
   res.end(body);
 }
